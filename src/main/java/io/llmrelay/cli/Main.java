@@ -1,0 +1,46 @@
+package io.llmrelay.cli;
+
+import io.llmrelay.runtime.LambdaMain;
+import java.util.Arrays;
+
+/**
+ * {@code java -jar llm-relay.jar <command>}. Each command lives in its own class and is only
+ * loaded when chosen, so {@code lambda} pays for nothing that {@code serve} needs.
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: java -jar llm-relay.jar <command> [options]
+
+            commands:
+              serve [--port 8080] [--config FILE] [--no-auth]   run the relay locally as a Function URL
+              caller-key new --name NAME                         make a caller key and its config entry
+              lambda                                             the runtime loop, inside AWS Lambda
+              help                                               this text
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0) {
+            System.err.print(USAGE);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "lambda" -> LambdaMain.run(System.getenv());
+            case "help", "--help", "-h" -> {
+                System.out.print(USAGE);
+                yield 0;
+            }
+            default -> {
+                System.err.println("llm-relay: unknown command '" + args[0] + "'");
+                System.err.print(USAGE);
+                yield 2;
+            }
+        };
+    }
+}

@@ -1,0 +1,185 @@
+package io.llmrelay.runtime;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/** The {@link Context} of one invocation, built from the headers of {@code next}. */
+public final class LambdaContext implements Context {
+    private static final LambdaLogger STDOUT_LOGGER = new LambdaLogger() {
+        @Override
+        public void log(String message) {
+            System.out.println(message);
+        }
+
+        @Override
+        public void log(byte[] message) {
+            log(new String(message, StandardCharsets.UTF_8));
+        }
+    };
+
+    private final Invocation invocation;
+    private final FunctionEnvironment function;
+    private final LongSupplier clock;
+
+    public LambdaContext(Invocation invocation, FunctionEnvironment function, LongSupplier epochMillisClock) {
+        this.invocation = invocation;
+        this.function = function;
+        this.clock = epochMillisClock;
+    }
+
+    public Invocation invocation() {
+        return invocation;
+    }
+
+    @Override
+    public String getAwsRequestId() {
+        return invocation.requestId();
+    }
+
+    @Override
+    public String getLogGroupName() {
+        return function.logGroupName();
+    }
+
+    @Override
+    public String getLogStreamName() {
+        return function.logStreamName();
+    }
+
+    @Override
+    public String getFunctionName() {
+        return function.functionName();
+    }
+
+    @Override
+    public String getFunctionVersion() {
+        return function.functionVersion();
+    }
+
+    @Override
+    public String getInvokedFunctionArn() {
+        return invocation.invokedFunctionArn();
+    }
+
+    @Override
+    public CognitoIdentity getIdentity() {
+        JsonNode identity = parse(invocation.cognitoIdentityJson());
+        if (identity == null) {
+            return null;
+        }
+        String id = identity.path("cognitoIdentityId").asText(null);
+        String pool = identity.path("cognitoIdentityPoolId").asText(null);
+        return new CognitoIdentity() {
+            @Override
+            public String getIdentityId() {
+                return id;
+            }
+
+            @Override
+            public String getIdentityPoolId() {
+                return pool;
+            }
+        };
+    }
+
+    @Override
+    public ClientContext getClientContext() {
+        JsonNode context = parse(invocation.clientContextJson());
+        if (context == null) {
+            return null;
+        }
+        JsonNode client = context.path("client");
+        Map<String, String> clientFields = Map.of(
+                "installationId", client.path("installation_id").asText(""),
+                "appTitle", client.path("app_title").asText(""),
+                "appVersionName", client.path("app_version_name").asText(""),
+                "appVersionCode", client.path("app_version_code").asText(""),
+                "appPackageName", client.path("app_package_name").asText(""));
+        Map<String, String> custom = strings(context.path("custom"));
+        Map<String, String> env = strings(context.path("env"));
+        return new ClientContext() {
+            @Override
+            public com.amazonaws.services.lambda.runtime.Client getClient() {
+                return new com.amazonaws.services.lambda.runtime.Client() {
+                    @Override
+                    public String getInstallationId() {
+                        return clientFields.get("installationId");
+                    }
+
+                    @Override
+                    public String getAppTitle() {
+                        return clientFields.get("appTitle");
+                    }
+
+                    @Override
+                    public String getAppVersionName() {
+                        return clientFields.get("appVersionName");
+                    }
+
+                    @Override
+                    public String getAppVersionCode() {
+                        return clientFields.get("appVersionCode");
+                    }
+
+                    @Override
+                    public String getAppPackageName() {
+                        return clientFields.get("appPackageName");
+                    }
+                };
+            }
+
+            @Override
+            public Map<String, String> getCustom() {
+                return custom;
+            }
+
+            @Override
+            public Map<String, String> getEnvironment() {
+                return env;
+            }
+        };
+    }
+
+    /** Milliseconds until Lambda's deadline for this invocation; never negative. */
+    @Override
+    public int getRemainingTimeInMillis() {
+        long remaining = invocation.deadlineEpochMs() - clock.getAsLong();
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, remaining));
+    }
+
+    @Override
+    public int getMemoryLimitInMB() {
+        return function.memoryLimitMb();
+    }
+
+    @Override
+    public LambdaLogger getLogger() {
+        return STDOUT_LOGGER;
+    }
+
+    private static JsonNode parse(String json) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, String> strings(JsonNode object) {
+        Map<String, String> out = new HashMap<>();
+        object.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+}
