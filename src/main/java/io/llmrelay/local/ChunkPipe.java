@@ -1,0 +1,117 @@
+package io.llmrelay.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Hands a streamed body from the thread that receives it to the thread that forwards it, chunk
+ * by chunk, keeping chunk boundaries so that each one can be flushed on its own. Bounded: a
+ * slow reader slows the writer down. Closing the reading side makes the writer's next
+ * {@link #send} fail, which is how a caller that went away reaches the function.
+ */
+final class ChunkPipe extends InputStream {
+    private static final byte[] END = new byte[0];
+
+    private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(256);
+    private volatile boolean readerClosed;
+    private volatile IOException failure;
+    private byte[] current = new byte[0];
+    private int position;
+    private boolean ended;
+
+    /** Writer side: one chunk, as received. Blocks while the reader is far behind. */
+    void send(byte[] chunk) throws IOException {
+        if (chunk.length == 0) {
+            return;
+        }
+        put(chunk);
+    }
+
+    /** Writer side: the body is complete. */
+    void end() throws IOException {
+        put(END);
+    }
+
+    /** Writer side: the body will not complete; the reader's next read throws {@code failure}. */
+    void fail(IOException cause) {
+        failure = cause;
+        chunks.offer(END);
+    }
+
+    private void put(byte[] chunk) throws IOException {
+        try {
+            while (!chunks.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (readerClosed) {
+                    throw new IOException("the caller went away");
+                }
+            }
+            if (readerClosed) {
+                throw new IOException("the caller went away");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while forwarding a chunk");
+        }
+    }
+
+    /** Reader side: the next whole chunk, or null at the end of the body. */
+    byte[] nextChunk() throws IOException {
+        if (position < current.length) {
+            byte[] rest = java.util.Arrays.copyOfRange(current, position, current.length);
+            position = current.length;
+            return rest;
+        }
+        if (ended) {
+            return null;
+        }
+        byte[] chunk;
+        try {
+            chunk = chunks.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a chunk");
+        }
+        if (chunk == END) {
+            ended = true;
+            if (failure != null) {
+                throw failure;
+            }
+            return null;
+        }
+        return chunk;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (position >= current.length) {
+            byte[] chunk = nextChunk();
+            if (chunk == null) {
+                return -1;
+            }
+            current = chunk;
+            position = 0;
+        }
+        int n = Math.min(len, current.length - position);
+        System.arraycopy(current, position, b, off, n);
+        position += n;
+        return n;
+    }
+
+    @Override
+    public void close() {
+        readerClosed = true;
+        chunks.clear();
+    }
+}
