@@ -58,12 +58,7 @@ final class ChunkPipe extends InputStream {
     }
 
     /** Reader side: the next whole chunk, or null at the end of the body. */
-    byte[] nextChunk() throws IOException {
-        if (position < current.length) {
-            byte[] rest = java.util.Arrays.copyOfRange(current, position, current.length);
-            position = current.length;
-            return rest;
-        }
+    private byte[] nextChunk() throws IOException {
         if (ended) {
             return null;
         }
@@ -86,8 +81,10 @@ final class ChunkPipe extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        if (position >= current.length && !advance()) {
+            return -1;
+        }
+        return current[position++] & 0xff;
     }
 
     @Override
@@ -95,18 +92,24 @@ final class ChunkPipe extends InputStream {
         if (len == 0) {
             return 0;
         }
-        if (position >= current.length) {
-            byte[] chunk = nextChunk();
-            if (chunk == null) {
-                return -1;
-            }
-            current = chunk;
-            position = 0;
+        if (position >= current.length && !advance()) {
+            return -1;
         }
         int n = Math.min(len, current.length - position);
         System.arraycopy(current, position, b, off, n);
         position += n;
         return n;
+    }
+
+    /** Reads never cross a chunk boundary, so a forwarder can flush after every read. */
+    private boolean advance() throws IOException {
+        byte[] chunk = nextChunk();
+        if (chunk == null) {
+            return false;
+        }
+        current = chunk;
+        position = 0;
+        return true;
     }
 
     @Override

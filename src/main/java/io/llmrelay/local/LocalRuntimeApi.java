@@ -216,8 +216,8 @@ public final class LocalRuntimeApi implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            pipe.fail(e);
             completion.complete(new PendingInvocation.StreamEnd(bytes, "Runtime.ConnectionError", e.getMessage()));
+            pipe.fail(e);
             callback.failed(e);
             return true;
         }
@@ -226,11 +226,14 @@ public final class LocalRuntimeApi implements AutoCloseable {
         if (errorType != null) {
             String encoded = trailers.get("Lambda-Runtime-Function-Error-Body");
             errorBody = encoded == null ? "" : new String(Base64.getDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
+        }
+        // The verdict is known before the reader can reach the end of the body.
+        completion.complete(new PendingInvocation.StreamEnd(bytes, errorType, errorBody));
+        if (errorType != null) {
             pipe.fail(new IOException("the function failed mid-stream: " + errorType));
         } else {
             pipe.end();
         }
-        completion.complete(new PendingInvocation.StreamEnd(bytes, errorType, errorBody));
         return answer(response, callback, 202, "{\"status\":\"OK\"}");
     }
 
