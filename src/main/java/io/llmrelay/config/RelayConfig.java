@@ -1,0 +1,55 @@
+package io.llmrelay.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole relay configuration, already validated by {@link ConfigLoader}.
+ *
+ * @param callers who may call; empty means every request is refused
+ * @param routes upstreams in config order (order decides between overlapping globs)
+ * @param keyCacheTtlSeconds how long a resolved upstream key is reused before resolving it again
+ * @param maxRequestBytes larger request bodies are refused before any upstream is contacted
+ */
+public record RelayConfig(
+        List<CallerConfig> callers, List<RouteConfig> routes, long keyCacheTtlSeconds, long maxRequestBytes) {
+
+    public static final long DEFAULT_KEY_CACHE_TTL_SECONDS = 300;
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+
+    public RelayConfig {
+        callers = List.copyOf(callers);
+        routes = List.copyOf(routes);
+    }
+
+    public RelayConfig(List<CallerConfig> callers, List<RouteConfig> routes) {
+        this(callers, routes, DEFAULT_KEY_CACHE_TTL_SECONDS, DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    public Optional<RouteConfig> defaultRoute() {
+        return routes.stream().filter(RouteConfig::isDefault).findFirst();
+    }
+
+    public Optional<RouteConfig> route(String name) {
+        return routes.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** The offline demo: one default route answering model {@code relay-demo}, no callers. */
+    public static RelayConfig demo() {
+        RouteConfig route = new RouteConfig(
+                "demo",
+                RouteType.DEMO,
+                null,
+                null,
+                RouteConfig.DEFAULT_API_KEY_HEADER,
+                List.of("relay-demo"),
+                true,
+                null,
+                Map.of(),
+                RouteConfig.DEFAULT_DROP_FIELDS,
+                RouteConfig.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+                RouteConfig.DEFAULT_IDLE_TIMEOUT_MS);
+        return new RelayConfig(List.of(), List.of(route));
+    }
+}

@@ -1,0 +1,63 @@
+package io.llmrelay.config;
+
+import io.llmrelay.keys.KeyReference;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One upstream and the models it serves.
+ *
+ * @param baseUrl absolute http(s) URL without a trailing slash (e.g. {@code https://api.openai.com/v1});
+ *     null for {@link RouteType#DEMO}
+ * @param apiKey where the upstream key lives; null for {@link RouteType#DEMO}
+ * @param apiKeyHeader lower-case name of the header that carries the key: {@code authorization}
+ *     means {@code Authorization: Bearer <key>}; any other name (Azure's {@code api-key}) carries the bare key
+ * @param models exact model names or {@code *} globs, in config order
+ * @param isDefault serves every model no other route serves, and requests without a model
+ * @param upstreamModel the model name sent upstream instead of the requested one; null = pass through
+ * @param headers extra headers sent upstream, in config order
+ * @param dropFields top-level request fields removed before forwarding
+ */
+public record RouteConfig(
+        String name,
+        RouteType type,
+        String baseUrl,
+        KeyReference apiKey,
+        String apiKeyHeader,
+        List<String> models,
+        boolean isDefault,
+        String upstreamModel,
+        Map<String, String> headers,
+        List<String> dropFields,
+        long firstByteTimeoutMs,
+        long idleTimeoutMs) {
+
+    /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
+    public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
+    public static final long DEFAULT_FIRST_BYTE_TIMEOUT_MS = 30_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+    public static final String DEFAULT_API_KEY_HEADER = "authorization";
+
+    public RouteConfig {
+        models = List.copyOf(models);
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        dropFields = List.copyOf(dropFields);
+    }
+
+    /** Whether the key goes in {@code Authorization: Bearer} (the OpenAI convention). */
+    public boolean bearerAuth() {
+        return DEFAULT_API_KEY_HEADER.equals(apiKeyHeader);
+    }
+
+    /** Header values are left out: someone may have put a credential there despite {@code apiKey}. */
+    @Override
+    public String toString() {
+        return "RouteConfig[name=" + name + ", type=" + type.configName() + ", baseUrl=" + baseUrl
+                + ", apiKey=" + apiKey + ", apiKeyHeader=" + apiKeyHeader + ", models=" + models
+                + ", isDefault=" + isDefault + ", upstreamModel=" + upstreamModel
+                + ", headers=" + headers.keySet() + ", dropFields=" + dropFields
+                + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + "]";
+    }
+}

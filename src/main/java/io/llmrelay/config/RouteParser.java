@@ -1,0 +1,212 @@
+package io.llmrelay.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.keys.KeyReference;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and checks one entry of {@code routes}. */
+final class RouteParser {
+    private static final Set<String> KNOWN = new LinkedHashSet<>(List.of(
+            "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
+            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs"));
+    /** Settings an offline demo route has no use for; given anyway, they signal a mistaken type. */
+    private static final List<String> NOT_FOR_DEMO = List.of("baseUrl", "apiKey", "apiKeyHeader", "headers");
+    /** The relay sets these itself; letting a config override them would break the upstream call. */
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "authorization", "host", "content-length", "content-type", "transfer-encoding", "connection");
+    /** The relay cannot work without these request fields. */
+    private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
+    /** Lambda stops a function after 15 minutes, so longer waits could never happen. */
+    private static final long MAX_TIMEOUT_MS = 900_000;
+
+    private RouteParser() {}
+
+    /** @return the route, or null when it has problems (already recorded) */
+    static RouteConfig parse(JsonNode node, String path, Problems problems) {
+        if (!node.isObject()) {
+            problems.add(path, "must be an object");
+            return null;
+        }
+        int before = problems.count();
+        Fields fields = new Fields(node, path, problems);
+        fields.rejectUnknown(KNOWN);
+
+        String name = fields.string("name", true);
+        if (name != null && !Names.isValid(name)) {
+            problems.add(fields.path("name"), Names.RULE);
+        }
+        RouteType type = type(fields);
+
+        String baseUrl = null;
+        KeyReference apiKey = null;
+        String apiKeyHeader = RouteConfig.DEFAULT_API_KEY_HEADER;
+        Map<String, String> headers = Map.of();
+        if (type == RouteType.DEMO) {
+            for (String field : NOT_FOR_DEMO) {
+                if (fields.has(field)) {
+                    problems.add(fields.path(field), "is not used by a route of type \"demo\"");
+                }
+            }
+        } else {
+            baseUrl = baseUrl(fields);
+            apiKey = apiKey(fields);
+            apiKeyHeader = apiKeyHeader(fields);
+            headers = headers(fields, apiKeyHeader);
+        }
+
+        boolean isDefault = fields.bool("default", false);
+        List<String> models = models(fields);
+        if (models.isEmpty() && !isDefault && !fields.has("models")) {
+            problems.add(fields.path("models"), "is required unless the route has \"default\": true");
+        } else if (models.isEmpty() && !isDefault) {
+            problems.add(fields.path("models"), "must name at least one model unless the route has \"default\": true");
+        }
+        String upstreamModel = fields.string("upstreamModel", false);
+        if (upstreamModel != null && (!MODEL.matcher(upstreamModel).matches() || upstreamModel.contains("*"))) {
+            problems.add(fields.path("upstreamModel"), "must be a model name without spaces or '*'");
+        }
+        List<String> dropFields = dropFields(fields);
+        long firstByte = fields.wholeNumber("firstByteTimeoutMs", RouteConfig.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+                1, MAX_TIMEOUT_MS, "milliseconds");
+        long idle = fields.wholeNumber("idleTimeoutMs", RouteConfig.DEFAULT_IDLE_TIMEOUT_MS,
+                1, MAX_TIMEOUT_MS, "milliseconds");
+
+        if (problems.count() != before) {
+            return null;
+        }
+        return new RouteConfig(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel,
+                headers, dropFields, firstByte, idle);
+    }
+
+    private static RouteType type(Fields fields) {
+        String text = fields.string("type", false);
+        if (text == null) {
+            return RouteType.OPENAI;
+        }
+        return RouteType.fromConfigName(text).orElseGet(() -> {
+            fields.problems().add(fields.path("type"), "must be \"openai\" or \"demo\"");
+            return RouteType.OPENAI;
+        });
+    }
+
+    private static String baseUrl(Fields fields) {
+        String text = fields.string("baseUrl", true);
+        if (text == null) {
+            return null;
+        }
+        String problem = null;
+        URI uri = null;
+        try {
+            uri = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            problem = "must be an absolute http(s) URL";
+        }
+        if (uri != null) {
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                problem = "must be an absolute http(s) URL";
+            } else if (uri.getRawUserInfo() != null) {
+                // Not echoed: the user-info part is a credential.
+                problem = "must not contain credentials (user:password@); put the key in apiKey";
+            } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                problem = "must not have a query or fragment: the relay appends /chat/completions to it";
+            }
+        }
+        if (problem != null) {
+            fields.problems().add(fields.path("baseUrl"), problem);
+            return null;
+        }
+        // Without the trailing slash, so that appending "/chat/completions" never doubles it.
+        return text.strip().replaceAll("/+$", "");
+    }
+
+    private static KeyReference apiKey(Fields fields) {
+        String text = fields.string("apiKey", true);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return KeyReference.parse(text);
+        } catch (IllegalArgumentException e) {
+            fields.problems().add(fields.path("apiKey"), e.getMessage());
+            return null;
+        }
+    }
+
+    private static String apiKeyHeader(Fields fields) {
+        String text = fields.string("apiKeyHeader", false);
+        if (text == null) {
+            return RouteConfig.DEFAULT_API_KEY_HEADER;
+        }
+        if (!HEADER_NAME.matcher(text).matches()) {
+            fields.problems().add(fields.path("apiKeyHeader"), "must be an HTTP header name");
+            return RouteConfig.DEFAULT_API_KEY_HEADER;
+        }
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    private static Map<String, String> headers(Fields fields, String apiKeyHeader) {
+        Map<String, String> given = fields.stringMap("headers");
+        if (given == null) {
+            return Map.of();
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        Set<String> seen = new LinkedHashSet<>();
+        given.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            String path = fields.path("headers") + "[\"" + (HEADER_NAME.matcher(name).matches() ? name : "?") + "\"]";
+            if (!HEADER_NAME.matcher(name).matches()) {
+                fields.problems().add(path, "is not a valid HTTP header name");
+            } else if (lower.equals(apiKeyHeader) || RESERVED_HEADERS.contains(lower)) {
+                fields.problems().add(path, lower.equals(apiKeyHeader) || lower.equals("authorization")
+                        ? "is set by the relay from apiKey; do not put a key in headers"
+                        : "is set by the relay and cannot be overridden");
+            } else if (!seen.add(lower)) {
+                fields.problems().add(path, "is given twice (header names ignore case)");
+            } else if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                fields.problems().add(path, "must not contain line breaks");
+            } else {
+                result.put(name, value);
+            }
+        });
+        return result;
+    }
+
+    private static List<String> models(Fields fields) {
+        List<String> given = fields.strings("models");
+        if (given == null) {
+            return List.of();
+        }
+        for (int i = 0; i < given.size(); i++) {
+            if (!MODEL.matcher(given.get(i)).matches()) {
+                fields.problems().add(Problems.index(fields.path("models"), i),
+                        "must be a model name or a '*' glob, without spaces");
+            }
+        }
+        return given;
+    }
+
+    private static List<String> dropFields(Fields fields) {
+        List<String> given = fields.strings("dropFields");
+        if (given == null) {
+            return RouteConfig.DEFAULT_DROP_FIELDS;
+        }
+        for (int i = 0; i < given.size(); i++) {
+            if (UNDROPPABLE.contains(given.get(i))) {
+                fields.problems().add(Problems.index(fields.path("dropFields"), i),
+                        "'" + given.get(i) + "' cannot be dropped: the relay needs it");
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(given));
+    }
+}
