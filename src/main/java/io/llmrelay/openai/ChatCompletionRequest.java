@@ -1,0 +1,157 @@
+package io.llmrelay.openai;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmrelay.json.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A caller's {@code POST /chat/completions} body, validated only as far as the relay itself
+ * depends on it. Everything else (tools, response_format, image parts, vendor fields) passes
+ * through untouched: the upstream is the authority on what it accepts, and a relay that
+ * second-guesses it breaks whenever the API grows.
+ */
+public final class ChatCompletionRequest {
+    /**
+     * Top-level fields Vapi adds to the requests it sends a custom LLM; OpenAI rejects unknown
+     * parameters and a non-empty {@code metadata} without {@code store}, so they are dropped
+     * before the body goes upstream.
+     */
+    public static final List<String> DEFAULT_DROPPED_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
+
+    /** Trailing garbage after the object means a broken client; reject instead of guessing. */
+    private static final ObjectReader STRICT = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final ObjectNode body;
+
+    private ChatCompletionRequest(ObjectNode body) {
+        this.body = body;
+    }
+
+    public static ChatCompletionRequest parse(byte[] body) throws InvalidRequestException {
+        JsonNode root;
+        try {
+            root = STRICT.readTree(body);
+        } catch (IOException e) {
+            root = null;
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid(null, "We could not parse the JSON body of your request. The body must be a JSON object"
+                    + " (see https://platform.openai.com/docs/api-reference/chat/create).");
+        }
+        ObjectNode object = (ObjectNode) root;
+        validateMessages(object.get("messages"));
+        JsonNode model = present(object, "model");
+        if (model != null && !model.isTextual()) {
+            throw wrongType("model", "a string", model);
+        }
+        JsonNode stream = present(object, "stream");
+        if (stream != null && !stream.isBoolean()) {
+            throw wrongType("stream", "a boolean", stream);
+        }
+        JsonNode streamOptions = present(object, "stream_options");
+        if (streamOptions != null && !streamOptions.isObject()) {
+            throw wrongType("stream_options", "an object", streamOptions);
+        }
+        JsonNode n = present(object, "n");
+        if (n != null && !(n.isNumber() && n.canConvertToExactIntegral())) {
+            throw wrongType("n", "an integer", n);
+        }
+        if (n != null && n.decimalValue().compareTo(BigDecimal.ONE) < 0) {
+            throw invalid("n", "Invalid 'n': integer below minimum value. Expected a value >= 1, but got "
+                    + n.asText() + " instead.");
+        }
+        return new ChatCompletionRequest(object);
+    }
+
+    /** The requested model, or null when the caller named none (the route then decides). */
+    public String model() {
+        JsonNode model = present(body, "model");
+        return model == null ? null : model.asText();
+    }
+
+    public boolean stream() {
+        return body.path("stream").asBoolean(false);
+    }
+
+    /** True when the caller asked for the final usage chunk ({@code stream_options.include_usage}). */
+    public boolean includeUsage() {
+        JsonNode include = body.path("stream_options").path("include_usage");
+        return include.isBoolean() && include.booleanValue();
+    }
+
+    /**
+     * The body to send upstream: {@code model} set to {@code upstreamModel} (left as the caller
+     * sent it when that is null) and the named top-level fields removed. This request is not changed.
+     */
+    public byte[] toUpstreamBody(String upstreamModel, Collection<String> dropFields) {
+        ObjectNode copy = body.deepCopy();
+        if (upstreamModel != null) {
+            copy.put("model", upstreamModel);
+        }
+        if (dropFields != null) {
+            copy.remove(dropFields);
+        }
+        return Json.writeBytes(copy);
+    }
+
+    private static void validateMessages(JsonNode messages) throws InvalidRequestException {
+        if (messages == null || messages.isNull()) {
+            throw invalid("messages", "Missing required parameter: 'messages'.");
+        }
+        if (!messages.isArray()) {
+            throw wrongType("messages", "an array", messages);
+        }
+        if (messages.isEmpty()) {
+            throw invalid("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1,"
+                    + " but got an empty array instead.");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            String at = "messages[" + i + "]";
+            if (!message.isObject()) {
+                throw wrongType(at, "an object", message);
+            }
+            JsonNode role = message.get("role");
+            if (role == null || role.isNull()) {
+                throw invalid(at + ".role", "Missing required parameter: '" + at + ".role'.");
+            }
+            if (!role.isTextual()) {
+                throw wrongType(at + ".role", "a string", role);
+            }
+        }
+    }
+
+    /** A field that is absent or JSON null counts as not given, as the OpenAI SDKs treat it. */
+    private static JsonNode present(ObjectNode object, String field) {
+        JsonNode value = object.get(field);
+        return value == null || value.isNull() ? null : value;
+    }
+
+    private static InvalidRequestException wrongType(String param, String expected, JsonNode actual) {
+        return invalid(param, "Invalid type for '" + param + "': expected " + expected + ", but got "
+                + describe(actual) + " instead.");
+    }
+
+    private static String describe(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case BOOLEAN -> "a boolean";
+            case NUMBER -> node.isIntegralNumber() ? "an integer" : "a decimal";
+            case NULL -> "null";
+            default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static InvalidRequestException invalid(String param, String message) {
+        return new InvalidRequestException(OpenAiError.invalidRequest(param, message));
+    }
+}

@@ -1,0 +1,51 @@
+package io.llmrelay.upstream;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One chat completion call to make upstream.
+ *
+ * @param baseUrl          the API base, e.g. {@code https://api.openai.com/v1}; {@code /chat/completions} is appended
+ * @param apiKey           sent as {@code Authorization: Bearer}; null or blank sends no Authorization
+ *                         (local servers, or providers that take the key in an extra header)
+ * @param extraHeaders     further request headers (organisation, project, provider-specific); they win
+ *                         over the defaults
+ * @param body             the JSON body, already rewritten for the upstream
+ * @param stream           whether the body asks for an SSE stream (chooses the Accept header)
+ * @param firstByteTimeout the longest wait for the response head; the body itself is not bounded by it
+ * @param requestId        the relay's id for this call, for tracing; may be null
+ */
+public record UpstreamRequest(
+        URI baseUrl,
+        String apiKey,
+        Map<String, String> extraHeaders,
+        byte[] body,
+        boolean stream,
+        Duration firstByteTimeout,
+        String requestId) {
+
+    public UpstreamRequest {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(firstByteTimeout, "firstByteTimeout");
+        if (firstByteTimeout.isNegative() || firstByteTimeout.isZero()) {
+            throw new IllegalArgumentException("firstByteTimeout must be positive, was " + firstByteTimeout);
+        }
+        extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
+    }
+
+    /** Never prints the key: records print every component, and requests end up in logs. */
+    @Override
+    public String toString() {
+        return "UpstreamRequest[baseUrl=" + baseUrl
+                + ", apiKey=" + (apiKey == null || apiKey.isBlank() ? "none" : "***")
+                + ", extraHeaders=" + extraHeaders.keySet()
+                + ", body=" + body.length + " bytes"
+                + ", stream=" + stream
+                + ", firstByteTimeout=" + firstByteTimeout
+                + ", requestId=" + requestId + "]";
+    }
+}

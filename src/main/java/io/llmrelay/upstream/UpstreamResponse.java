@@ -1,0 +1,58 @@
+package io.llmrelay.upstream;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An upstream's answer, status and head already received, body still to be read.
+ *
+ * <p>{@link #close()} abandons the exchange at once rather than draining it: when the caller
+ * goes away mid-stream, closing is what stops the upstream generating (and billing) tokens.
+ *
+ * @param headers response headers, names lower-case, repeated values joined with ", "
+ */
+public record UpstreamResponse(int status, Map<String, String> headers, InputStream body) implements Closeable {
+
+    public UpstreamResponse {
+        Objects.requireNonNull(body, "body");
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** A header by name, any case; null when absent. */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    public boolean isSuccess() {
+        return status >= 200 && status < 300;
+    }
+
+    /**
+     * Reads the body up to {@code maxBytes}, for error bodies that are reported rather than
+     * streamed; whatever lies beyond the limit is left unread (and is discarded by close).
+     */
+    public byte[] readBody(int maxBytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 8192));
+        byte[] buffer = new byte[8192];
+        int n;
+        while (out.size() < maxBytes && (n = body.read(buffer, 0, Math.min(buffer.length, maxBytes - out.size()))) >= 0) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** Aborts the exchange; safe to call more than once, from any thread, and never throws. */
+    @Override
+    public void close() {
+        try {
+            body.close();
+        } catch (IOException | RuntimeException e) {
+            // Nothing useful to do: the exchange is being abandoned either way.
+        }
+    }
+}
