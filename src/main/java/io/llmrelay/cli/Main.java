@@ -32,6 +32,8 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "lambda" -> LambdaMain.run(System.getenv());
+            case "serve" -> ServeCommand.run(rest, System.getenv(), System.out, System.err);
+            case "caller-key" -> CallerKeyCommand.run(rest, System.out, System.err);
             case "help", "--help", "-h" -> {
                 System.out.print(USAGE);
                 yield 0;

@@ -174,7 +174,7 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
             PendingInvocation.StreamEnd end = streamed.completion().getNow(null);
             String why = end != null && !end.succeeded()
                     ? "the function failed mid-stream: " + end.errorType() + " " + end.errorBody()
-                    : "the response could not be delivered: " + e.getMessage();
+                    : "the client went away before the response was complete (" + e + ")";
             log.println("serve: invocation " + invocation.requestId() + ": " + why);
             // Abort the exchange: the client sees a cut-off body, as from a Function URL.
             callback.failed(e);

@@ -80,8 +80,20 @@ public final class RuntimeApiClient implements Closeable {
 
     /** Waits, without a timeout, for the next invocation. */
     public Invocation next() throws IOException {
-        sendHead("GET", "/runtime/invocation/next", Map.of());
-        Response response = readResponse();
+        Response response;
+        boolean reused = socket != null;
+        try {
+            sendHead("GET", "/runtime/invocation/next", Map.of());
+            response = readResponse();
+        } catch (IOException e) {
+            if (!reused) {
+                throw e;
+            }
+            // A kept-alive connection may have been closed by the other side since the last
+            // call (for example after a response stream was aborted): one fresh try.
+            sendHead("GET", "/runtime/invocation/next", Map.of());
+            response = readResponse();
+        }
         if (response.status() != 200) {
             throw new IOException("Runtime API answered " + response.status() + " to next: " + response.bodyText());
         }
@@ -141,8 +153,7 @@ public final class RuntimeApiClient implements Closeable {
             headers.put("Lambda-Runtime-Invocation-Id", invocationId);
         }
         sendHead("POST", path, headers);
-        out.write(body);
-        out.flush();
+        writeAndFlush(body);
         expectAccepted(path, readResponse());
     }
 
@@ -196,18 +207,24 @@ public final class RuntimeApiClient implements Closeable {
                 return;
             }
             sendHeadOnce();
-            out.write(Integer.toHexString(len).getBytes(StandardCharsets.US_ASCII));
-            out.write(CRLF);
-            out.write(b, off, len);
-            out.write(CRLF);
-            out.flush();
+            OutputStream stream = connectedOut();
+            try {
+                stream.write(Integer.toHexString(len).getBytes(StandardCharsets.US_ASCII));
+                stream.write(CRLF);
+                stream.write(b, off, len);
+                stream.write(CRLF);
+                stream.flush();
+            } catch (IOException e) {
+                disconnect(); // a half-written request leaves the connection unusable
+                throw e;
+            }
             bytesWritten += len;
         }
 
         @Override
         public void flush() throws IOException {
             if (headSent && !finished) {
-                out.flush();
+                connectedOut().flush();
             }
         }
 
@@ -218,9 +235,7 @@ public final class RuntimeApiClient implements Closeable {
             }
             finished = true;
             sendHeadOnce();
-            out.write(new byte[] {'0', '\r', '\n', '\r', '\n'});
-            out.flush();
-            expectAccepted("response", readResponse());
+            endBody(new byte[] {'0', '\r', '\n', '\r', '\n'});
         }
 
         /**
@@ -238,8 +253,12 @@ public final class RuntimeApiClient implements Closeable {
                     + ERROR_TYPE + ": " + headerValue(error.category()) + "\r\n"
                     + ERROR_BODY + ": " + errorBody + "\r\n"
                     + "\r\n";
-            out.write(trailers.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            endBody(trailers.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        /** Writes the last chunk (and trailers) and reads Lambda's verdict on the response. */
+        private void endBody(byte[] lastChunk) throws IOException {
+            writeAndFlush(lastChunk);
             expectAccepted("response", readResponse());
         }
 
@@ -287,6 +306,25 @@ public final class RuntimeApiClient implements Closeable {
             disconnect();
             throw e;
         }
+    }
+
+    private void writeAndFlush(byte[] bytes) throws IOException {
+        OutputStream stream = connectedOut();
+        try {
+            stream.write(bytes);
+            stream.flush();
+        } catch (IOException e) {
+            disconnect(); // a half-written request leaves the connection unusable
+            throw e;
+        }
+    }
+
+    /** The open connection's output; a request whose connection broke cannot go on on another. */
+    private OutputStream connectedOut() throws IOException {
+        if (out == null) {
+            throw new IOException("the connection to the Runtime API was lost mid-request");
+        }
+        return out;
     }
 
     private void connectIfNeeded() throws IOException {

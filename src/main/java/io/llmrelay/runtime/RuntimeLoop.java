@@ -88,7 +88,7 @@ public final class RuntimeLoop {
                 log.println("llm-relay runtime: invocation " + invocation.requestId()
                         + " failed after its response was complete: " + failure);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // The Runtime API connection broke mid-response; the next `next` reconnects.
             log.println("llm-relay runtime: could not complete the response of " + invocation.requestId()
                     + ": " + e.getMessage());

@@ -1,0 +1,157 @@
+package io.llmrelay.cli;
+
+import io.llmrelay.config.ConfigException;
+import io.llmrelay.config.ConfigLoader;
+import io.llmrelay.config.ConfigSource;
+import io.llmrelay.config.RelayConfig;
+import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.local.LocalFunctionUrlServer;
+import io.llmrelay.relay.RelayHandler;
+import io.llmrelay.relay.RelaySetup;
+import io.llmrelay.upstream.DemoUpstream;
+import io.llmrelay.upstream.HttpUpstream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code serve}: the relay as a local Function URL on 127.0.0.1, through the same runtime loop
+ * and Runtime API protocol as on Lambda. With no configuration it serves an offline demo model,
+ * so a newcomer sees streaming with no account anywhere.
+ */
+public final class ServeCommand {
+    static final String USAGE = """
+            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16]
+
+              --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
+              --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE, else the offline demo)
+              --no-auth         accept every caller (local testing only)
+              --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
+            """;
+
+    private ServeCommand() {}
+
+    /** Parsed command line. */
+    record Options(int port, Path configFile, boolean noAuth, int concurrency) {}
+
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("serve: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        if (options == null) {
+            out.print(USAGE);
+            return 0;
+        }
+        try {
+            LocalFunctionUrlServer server = start(options, env, out);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (Exception ignored) {
+                    // the process is ending either way
+                }
+                stopped.countDown();
+            }, "serve-shutdown"));
+            stopped.await();
+            return 0;
+        } catch (ConfigException e) {
+            err.println("serve: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("serve: could not start: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Starts the server and prints what it serves and how to try it. */
+    static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out) throws Exception {
+        Optional<RelayConfig> configured = options.configFile() != null
+                ? Optional.of(ConfigLoader.fromFile(options.configFile()))
+                : ConfigLoader.fromEnvironment(env);
+        boolean demo = configured.isEmpty();
+        RelayConfig config = configured.orElseGet(RelayConfig::demo);
+        boolean authOff = demo || options.noAuth();
+        RelaySetup setup = new RelaySetup(ConfigSource.fixed(config), KeyResolvers.standard(env), authOff,
+                new HttpUpstream(), new DemoUpstream(), out);
+        long started = System.nanoTime();
+        LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
+                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), 300_000,
+                        LocalFunctionUrlServer.Options.defaults(0).function()),
+                out);
+        long initMs = (System.nanoTime() - started) / 1_000_000;
+        String url = server.url().toString();
+        out.println("LLM Relay is serving a local Function URL (same runtime loop and Runtime API as on Lambda).");
+        out.println("  base URL:  " + url + "/v1   (POST /v1/chat/completions, GET /v1/models)");
+        if (demo) {
+            out.println("  config:    none given, so the OFFLINE DEMO: model '" + DemoUpstream.MODEL
+                    + "' streams a short reply word by word; no upstream, no account needed.");
+            out.println("             Give a config with --config FILE, RELAY_CONFIG or RELAY_CONFIG_FILE (see relay.example.json).");
+        } else {
+            out.println("  config:    " + (options.configFile() != null ? options.configFile() : "from the environment")
+                    + ": " + config.routes().size() + " route(s), " + config.callers().size() + " caller(s)");
+        }
+        if (authOff) {
+            out.println("  AUTH IS OFF: every caller is accepted" + (demo ? " (demo mode)" : " (--no-auth)")
+                    + ". Do not expose this port.");
+        } else {
+            out.println("  auth:      callers need 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+        }
+        out.println("  environments: up to " + options.concurrency() + " concurrent; first one ready in " + initMs + " ms");
+        out.println("  try:  curl -N " + url + "/v1/chat/completions -H 'content-type: application/json' \\");
+        out.println("          -d '{\"model\":\"" + (demo ? DemoUpstream.MODEL : "<a model from your config>")
+                + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'"
+                + (authOff ? "" : " -H 'authorization: Bearer <caller key>'"));
+        out.println("Listening on " + url + "  (Ctrl-C stops)");
+        out.flush();
+        return server;
+    }
+
+    /** @return null when help was asked for */
+    static Options parse(String[] args) {
+        int port = 8080;
+        Path config = null;
+        boolean noAuth = false;
+        int concurrency = 16;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--port" -> port = intValue(arg, value(args, ++i, arg), 0, 65535);
+                case "--config" -> config = Path.of(value(args, ++i, arg));
+                case "--no-auth" -> noAuth = true;
+                case "--concurrency" -> concurrency = intValue(arg, value(args, ++i, arg), 1, 1000);
+                case "--help", "-h" -> {
+                    return null;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+        }
+        return new Options(port, config, noAuth, concurrency);
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int intValue(String option, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, was '" + value + "'");
+        }
+    }
+}

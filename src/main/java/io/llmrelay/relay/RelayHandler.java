@@ -1,0 +1,120 @@
+package io.llmrelay.relay;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmrelay.config.ConfigSource;
+import io.llmrelay.config.RelayConfig;
+import io.llmrelay.functionurl.FunctionUrlHandler;
+import io.llmrelay.functionurl.FunctionUrlRequest;
+import io.llmrelay.functionurl.FunctionUrlResponse;
+import io.llmrelay.json.Json;
+import io.llmrelay.openai.OpenAiError;
+import java.io.IOException;
+
+/**
+ * The function's handler ({@code Handler} in template.yaml): an OpenAI-compatible endpoint.
+ * {@code POST .../chat/completions} is relayed upstream, {@code GET .../models} lists the
+ * configured models; the caller is checked first, every failure is an OpenAI error body.
+ */
+public final class RelayHandler extends FunctionUrlHandler {
+    private final RelaySetup setup;
+    private volatile Snapshot snapshot;
+
+    /** On Lambda: everything from the environment. */
+    public RelayHandler() {
+        this(RelaySetup.fromEnvironment(System.getenv()));
+    }
+
+    public RelayHandler(RelaySetup setup) {
+        this.setup = setup;
+    }
+
+    /** What one configuration implies; rebuilt only when the configuration object changes. */
+    record Snapshot(RelayConfig config, Router router, CallerAuthenticator callers) {}
+
+    @Override
+    protected void handle(FunctionUrlRequest request, FunctionUrlResponse response, Context context)
+            throws IOException {
+        RequestLog log = new RequestLog(context.getAwsRequestId());
+        response.header("x-request-id", context.getAwsRequestId());
+        try {
+            serve(request, response, context, log);
+        } finally {
+            log.write(setup.requestLog());
+        }
+    }
+
+    private void serve(FunctionUrlRequest request, FunctionUrlResponse response, Context context, RequestLog log)
+            throws IOException {
+        RequestPath path = RequestPath.of(request.rawPath());
+        String method = request.method();
+        if (path == RequestPath.UNKNOWN) {
+            ErrorReply.send(response, log, OpenAiError.notFound(request.rawPath()));
+            return;
+        }
+        String allowed = path == RequestPath.CHAT_COMPLETIONS ? "POST" : "GET";
+        if (!method.equals(allowed)) {
+            response.header("allow", allowed);
+            ErrorReply.send(response, log, OpenAiError.methodNotAllowed(method, request.rawPath()));
+            return;
+        }
+        Snapshot current;
+        try {
+            current = snapshot();
+        } catch (ConfigSource.ConfigUnavailableException e) {
+            ErrorReply.send(response, log, new OpenAiError(503, "The relay's configuration is unavailable: "
+                    + e.getMessage(), OpenAiError.API_ERROR, null, "config_unavailable"));
+            return;
+        }
+        CallerAuthenticator.Result caller = current.callers().authenticate(request::header);
+        if (!caller.ok()) {
+            response.header("www-authenticate", "Bearer");
+            ErrorReply.send(response, log, OpenAiError.invalidApiKey(caller.failure()));
+            return;
+        }
+        log.caller(caller.callerName());
+        if (path == RequestPath.MODELS) {
+            listModels(current.router(), response, log);
+            return;
+        }
+        new ChatCompletionCall(setup, current, request, response, context, log).run();
+    }
+
+    private Snapshot snapshot() throws ConfigSource.ConfigUnavailableException {
+        RelayConfig config = setup.config().current();
+        Snapshot known = snapshot;
+        if (known != null && known.config() == config) {
+            return known;
+        }
+        CallerAuthenticator callers = setup.authDisabled()
+                ? CallerAuthenticator.open() : new CallerAuthenticator(config.callers());
+        Snapshot fresh = new Snapshot(config, new Router(config), callers);
+        snapshot = fresh;
+        return fresh;
+    }
+
+    /** OpenAI's list format, so SDKs' {@code models.list()} and platform model pickers work. */
+    private static void listModels(Router router, FunctionUrlResponse response, RequestLog log) throws IOException {
+        ObjectNode list = Json.object();
+        list.put("object", "list");
+        ArrayNode data = list.putArray("data");
+        for (String model : router.listedModels()) {
+            ObjectNode entry = data.addObject();
+            entry.put("id", model);
+            entry.put("object", "model");
+            entry.put("created", 0);
+            entry.put("owned_by", "llm-relay");
+        }
+        byte[] body = Json.writeBytes(list);
+        log.status(200);
+        log.sent(body.length);
+        response.send(200, "application/json", body);
+    }
+
+    @Override
+    protected void rejectInvalidEvent(String message, FunctionUrlResponse response) throws IOException {
+        OpenAiError error = OpenAiError.invalidRequest(null, "The invocation is not a Function URL request: " + message);
+        response.send(error.status(), "application/json", error.toJson());
+    }
+}
