@@ -34,7 +34,7 @@ public final class ServeCommand {
     private ServeCommand() {}
 
     /** Parsed command line. */
-    record Options(int port, Path configFile, boolean noAuth, int concurrency) {}
+    public record Options(int port, Path configFile, boolean noAuth, int concurrency) {}
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         Options options;
@@ -72,7 +72,7 @@ public final class ServeCommand {
     }
 
     /** Starts the server and prints what it serves and how to try it. */
-    static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out) throws Exception {
+    public static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out) throws Exception {
         Optional<RelayConfig> configured = options.configFile() != null
                 ? Optional.of(ConfigLoader.fromFile(options.configFile()))
                 : ConfigLoader.fromEnvironment(env);

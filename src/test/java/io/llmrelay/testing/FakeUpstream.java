@@ -1,0 +1,253 @@
+package io.llmrelay.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.llmrelay.json.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An OpenAI-compatible upstream on 127.0.0.1 that plays scripts: each request to
+ * {@code POST /v1/chat/completions} takes the next queued {@link Script} (or the default one)
+ * and every request is recorded for assertions. Scripts can hold the stream back on a gate
+ * that the test opens, which is how tests prove a chunk went out before the next existed.
+ */
+public final class FakeUpstream implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final BlockingQueue<Script> scripts = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
+    private volatile Script fallback = Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Hello")).chunk(Chunks.finish("stop")).done();
+
+    /** A request as the upstream saw it. Header names are lower-case. */
+    public record Recorded(String method, String path, Map<String, String> headers, JsonNode body) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private FakeUpstream() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public static FakeUpstream start() throws IOException {
+        return new FakeUpstream();
+    }
+
+    /** The base URL a route points at: {@code http://127.0.0.1:PORT/v1}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The script for the next request (in order of enqueueing). */
+    public FakeUpstream enqueue(Script script) {
+        scripts.add(script);
+        return this;
+    }
+
+    /** The script for requests when none is queued. */
+    public FakeUpstream byDefault(Script script) {
+        fallback = script;
+        return this;
+    }
+
+    /** The next recorded request, waiting up to 10 s. */
+    public Recorded nextRequest() throws InterruptedException {
+        Recorded r = requests.poll(10, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError("the upstream received no request within 10 s");
+        }
+        return r;
+    }
+
+    public int requestCount() {
+        return requests.size();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) ->
+                    headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            JsonNode json = body.length == 0 ? null : Json.MAPPER.readTree(body);
+            requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, json));
+            Script script = scripts.poll();
+            (script != null ? script : fallback).play(exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One scripted answer: status, headers, then body steps. */
+    public static final class Script {
+        private final int status;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final List<Object> steps = new ArrayList<>();
+        private boolean cutOff;
+        private String lineEnd = "\n";
+
+        private Script(int status, String contentType) {
+            this.status = status;
+            headers.put("content-type", contentType);
+        }
+
+        /** A {@code text/event-stream} answer. */
+        public static Script sse(int status) {
+            return new Script(status, "text/event-stream");
+        }
+
+        /** A whole JSON answer (errors, non-streaming completions). */
+        public static Script json(int status, String body) {
+            return new Script(status, "application/json").raw(body);
+        }
+
+        public Script header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        /** Uses CRLF instead of LF for the lines of later {@link #chunk} events. */
+        public Script crlf() {
+            lineEnd = "\r\n";
+            return this;
+        }
+
+        /** {@code data: <json>} and a blank line. */
+        public Script chunk(String json) {
+            return raw("data: " + json + lineEnd + lineEnd);
+        }
+
+        /** Bytes exactly as given: comments, multi-line data, broken framing. */
+        public Script raw(String text) {
+            steps.add(text.getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
+        public Script rawBytes(byte[] bytes) {
+            steps.add(bytes.clone());
+            return this;
+        }
+
+        /** Holds the rest of the answer back until the test opens the gate. */
+        public Script gate(CountDownLatch gate) {
+            steps.add(gate);
+            return this;
+        }
+
+        /** {@code data: [DONE]} and a blank line. */
+        public Script done() {
+            return raw("data: [DONE]" + lineEnd + lineEnd);
+        }
+
+        /** Ends the connection mid-body: the client sees a body shorter than announced. */
+        public Script cutOff() {
+            cutOff = true;
+            return this;
+        }
+
+        void play(HttpExchange exchange) throws IOException, InterruptedException {
+            headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            // Announcing more bytes than come makes the end of the exchange a cut, not an end.
+            exchange.sendResponseHeaders(status, cutOff ? 1 << 30 : 0);
+            OutputStream out = exchange.getResponseBody();
+            out.flush(); // the JDK server sends the head only on the first flush
+            for (Object step : steps) {
+                if (step instanceof byte[] bytes) {
+                    out.write(bytes);
+                    out.flush();
+                } else if (step instanceof CountDownLatch gate) {
+                    if (!gate.await(30, TimeUnit.SECONDS)) {
+                        throw new IOException("the test never opened the gate");
+                    }
+                }
+            }
+            if (!cutOff) {
+                out.close();
+            }
+        }
+    }
+
+    /** Chunk JSON as OpenAI sends it. */
+    public static final class Chunks {
+        private Chunks() {}
+
+        private static String chunk(String choices, String extra) {
+            return "{\"id\":\"chatcmpl-up1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                    + "\"model\":\"gpt-4o-mini-2024-07-18\",\"system_fingerprint\":\"fp_1\",\"choices\":" + choices + extra + "}";
+        }
+
+        public static String role() {
+            return chunk("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]", "");
+        }
+
+        public static String content(String text) {
+            return chunk("[{\"index\":0,\"delta\":{\"content\":" + Json.write(text) + "},\"logprobs\":null,\"finish_reason\":null}]", "");
+        }
+
+        public static String finish(String reason) {
+            return chunk("[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"" + reason + "\"}]", "");
+        }
+
+        public static String usage(int prompt, int completion) {
+            return chunk("[]", ",\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion
+                    + ",\"total_tokens\":" + (prompt + completion) + "}");
+        }
+
+        /** The first delta of a tool call: index, id, type, name. */
+        public static String toolCallStart(int index, String id, String name) {
+            return chunk("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + index + ",\"id\":\"" + id
+                    + "\",\"type\":\"function\",\"function\":{\"name\":\"" + name + "\",\"arguments\":\"\"}}]},"
+                    + "\"logprobs\":null,\"finish_reason\":null}]", "");
+        }
+
+        /** A later delta of a tool call: more argument text. */
+        public static String toolCallArguments(int index, String argumentsPart) {
+            return chunk("[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + index
+                    + ",\"function\":{\"arguments\":" + Json.write(argumentsPart) + "}}]},"
+                    + "\"logprobs\":null,\"finish_reason\":null}]", "");
+        }
+
+        /** A {@code chat.completion} for non-streaming requests. */
+        public static String completion(String text) {
+            return "{\"id\":\"chatcmpl-up2\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                    + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                    + "\"content\":" + Json.write(text) + ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}";
+        }
+
+        /** An OpenAI error body. */
+        public static String error(String message, String type, String code) {
+            return "{\"error\":{\"message\":" + Json.write(message) + ",\"type\":\"" + type + "\",\"param\":null,\"code\":"
+                    + (code == null ? "null" : "\"" + code + "\"") + "}}";
+        }
+    }
+}

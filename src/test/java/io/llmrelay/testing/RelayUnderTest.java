@@ -1,0 +1,97 @@
+package io.llmrelay.testing;
+
+import io.llmrelay.cli.ServeCommand;
+import io.llmrelay.keys.KeyDigest;
+import io.llmrelay.local.LocalFunctionUrlServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The relay as {@code serve} runs it (local Function URL, runtime loop, Runtime API, handler), on
+ * a free port, with a config written to a temporary file. Everything it prints is kept, so tests
+ * can check that no key ever appears there.
+ */
+public final class RelayUnderTest implements AutoCloseable {
+    /** The caller key every test config accepts (as caller "tester"). */
+    public static final String CALLER_KEY = "rk-test-caller-key-0123456789";
+    public static final String UPSTREAM_KEY = "sk-test-upstream-SECRET-4f1a9c";
+
+    private final LocalFunctionUrlServer server;
+    private final ByteArrayOutputStream output;
+    private final Path configFile;
+
+    private RelayUnderTest(LocalFunctionUrlServer server, ByteArrayOutputStream output, Path configFile) {
+        this.server = server;
+        this.output = output;
+        this.configFile = configFile;
+    }
+
+    /** Starts {@code serve --config <file>} with the given environment (for {@code env:} keys). */
+    public static RelayUnderTest serve(String configJson, Map<String, String> env) throws Exception {
+        Path file = Files.createTempFile("relay-config", ".json");
+        Files.writeString(file, configJson);
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(new TeeOutputStream(output), true, StandardCharsets.UTF_8);
+        LocalFunctionUrlServer server = ServeCommand.start(new ServeCommand.Options(0, file, false, 8), env, out);
+        return new RelayUnderTest(server, output, file);
+    }
+
+    /**
+     * A config with caller "tester" ({@link #CALLER_KEY}) and one default route "main" to
+     * {@code upstreamBaseUrl} whose key is {@code env:UPSTREAM_KEY} ({@link #UPSTREAM_KEY}).
+     */
+    public static String oneRouteConfig(String upstreamBaseUrl, String extraRouteFields) {
+        return """
+                {"callers": [{"name": "tester", "keySha256": "%s"}],
+                 "routes": [{"name": "main", "baseUrl": "%s", "apiKey": "env:UPSTREAM_KEY",
+                             "models": ["gpt-4o-mini", "gpt-4o*"], "default": true%s}]}
+                """.formatted(KeyDigest.sha256Hex(CALLER_KEY), upstreamBaseUrl,
+                extraRouteFields == null || extraRouteFields.isEmpty() ? "" : ", " + extraRouteFields);
+    }
+
+    public static Map<String, String> upstreamKeyEnv() {
+        return Map.of("UPSTREAM_KEY", UPSTREAM_KEY);
+    }
+
+    /** The base URL a platform would be given: {@code http://127.0.0.1:PORT/v1}. */
+    public URI baseUrl() {
+        return URI.create(server.url() + "/v1");
+    }
+
+    /** Everything serve (and the handler's request log) printed so far. */
+    public String output() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        Files.deleteIfExists(configFile);
+    }
+
+    /** Keeps serve's output for assertions and still shows it in the test log. */
+    private static final class TeeOutputStream extends java.io.OutputStream {
+        private final ByteArrayOutputStream copy;
+
+        TeeOutputStream(ByteArrayOutputStream copy) {
+            this.copy = copy;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            copy.write(b);
+            System.out.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            copy.write(b, off, len);
+            System.out.write(b, off, len);
+        }
+    }
+}
