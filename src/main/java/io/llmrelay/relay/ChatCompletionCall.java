@@ -113,7 +113,7 @@ final class ChatCompletionCall {
             if (!answer.isSuccess()) {
                 relayUpstreamError(route, answer);
             } else if (chat.stream()) {
-                relayStream(answer, upstreamModel != null ? upstreamModel : chat.model());
+                relayStream(answer, route, upstreamModel != null ? upstreamModel : chat.model());
             } else {
                 relayWhole(answer);
             }
@@ -146,17 +146,22 @@ final class ChatCompletionCall {
      * goes out with the first event, so a stream that fails before any event still gets a real
      * status.
      */
-    private void relayStream(UpstreamResponse answer, String model) throws IOException {
+    private void relayStream(UpstreamResponse answer, RouteConfig route, String model) throws IOException {
         ChunkEncoder encoder = ChunkEncoder.forRequest(context.getAwsRequestId(),
                 System.currentTimeMillis() / 1000, model == null ? "unknown" : model);
         SseReader events = new SseReader(answer.body());
+        IdleWatchdog watchdog = new IdleWatchdog(route.idleTimeoutMs(), answer::close);
         boolean started = false;
         while (true) {
             SseEvent event;
             try {
+                watchdog.arm();
                 event = events.next();
             } catch (IOException e) {
-                OpenAiError broken = OpenAiError.upstreamUnavailable("The upstream stream broke off: " + e.getMessage());
+                OpenAiError broken = watchdog.fired()
+                        ? OpenAiError.upstreamTimeout("The upstream of route '" + route.name() + "' sent nothing for "
+                                + route.idleTimeoutMs() + " ms.")
+                        : OpenAiError.upstreamUnavailable("The upstream stream broke off: " + e.getMessage());
                 if (!started) {
                     ErrorReply.send(response, log, broken);
                     return;
@@ -165,6 +170,8 @@ final class ChatCompletionCall {
                 send(ChunkEncoder.errorEvent(broken));
                 send(ChunkEncoder.done());
                 return;
+            } finally {
+                watchdog.disarm();
             }
             if (event == null) {
                 if (!started) {
