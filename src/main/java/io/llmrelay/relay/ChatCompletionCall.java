@@ -184,12 +184,14 @@ final class ChatCompletionCall {
             }
             EncodedEvent encoded = encoder.encode(event.data());
             if (encoded instanceof EncodedEvent.UpstreamError failure) {
+                // The upstream's own words, which may quote its key (whole or masked): scrubbed like error bodies.
+                OpenAiError error = scrubbed(failure.error());
                 if (!started) {
-                    ErrorReply.send(response, log, failure.error());
+                    ErrorReply.send(response, log, error);
                     return;
                 }
-                log.error(failure.error().code() != null ? failure.error().code() : failure.error().type());
-                send(failure.bytes());
+                log.error(error.code() != null ? error.code() : error.type());
+                send(ChunkEncoder.errorEvent(error));
                 send(ChunkEncoder.done());
                 return;
             }
@@ -251,6 +253,12 @@ final class ChatCompletionCall {
             ErrorReply.send(response, log, OpenAiError.upstreamUnavailable("The upstream of route '" + route.name()
                     + "' answered " + status + detail));
         }
+    }
+
+    /** The error without the upstream key or a masked form of it in its free-text fields. */
+    private OpenAiError scrubbed(OpenAiError error) {
+        return new OpenAiError(error.status(), UpstreamKeyScrubber.scrub(error.message(), upstreamKey), error.type(),
+                UpstreamKeyScrubber.scrub(error.param(), upstreamKey), error.code());
     }
 
     private void send(byte[] bytes) throws CallerGoneException {

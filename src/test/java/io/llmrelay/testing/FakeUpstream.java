@@ -86,6 +86,16 @@ public final class FakeUpstream implements AutoCloseable {
         return requests.size();
     }
 
+    /**
+     * Forgets queued scripts and recorded requests, so one test's leftovers (a script a failed
+     * test never used) cannot answer the next test's request. The default script stays.
+     */
+    public FakeUpstream reset() {
+        scripts.clear();
+        requests.clear();
+        return this;
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -114,6 +124,7 @@ public final class FakeUpstream implements AutoCloseable {
         private final List<Object> steps = new ArrayList<>();
         private boolean cutOff;
         private String lineEnd = "\n";
+        private CountDownLatch headGate;
 
         private Script(int status, String contentType) {
             this.status = status;
@@ -163,6 +174,15 @@ public final class FakeUpstream implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Holds even the status line and headers back until the test opens the gate: the client
+         * waits for a response head that does not come (first-byte timeouts).
+         */
+        public Script holdHead(CountDownLatch gate) {
+            headGate = gate;
+            return this;
+        }
+
         /** {@code data: [DONE]} and a blank line. */
         public Script done() {
             return raw("data: [DONE]" + lineEnd + lineEnd);
@@ -175,6 +195,9 @@ public final class FakeUpstream implements AutoCloseable {
         }
 
         void play(HttpExchange exchange) throws IOException, InterruptedException {
+            if (headGate != null) {
+                awaitGate(headGate);
+            }
             headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             // Announcing more bytes than come makes the end of the exchange a cut, not an end.
             exchange.sendResponseHeaders(status, cutOff ? 1 << 30 : 0);
@@ -185,13 +208,17 @@ public final class FakeUpstream implements AutoCloseable {
                     out.write(bytes);
                     out.flush();
                 } else if (step instanceof CountDownLatch gate) {
-                    if (!gate.await(30, TimeUnit.SECONDS)) {
-                        throw new IOException("the test never opened the gate");
-                    }
+                    awaitGate(gate);
                 }
             }
             if (!cutOff) {
                 out.close();
+            }
+        }
+
+        private static void awaitGate(CountDownLatch gate) throws IOException, InterruptedException {
+            if (!gate.await(30, TimeUnit.SECONDS)) {
+                throw new IOException("the test never opened the gate");
             }
         }
     }

@@ -33,11 +33,16 @@ public final class RelayUnderTest implements AutoCloseable {
 
     /** Starts {@code serve --config <file>} with the given environment (for {@code env:} keys). */
     public static RelayUnderTest serve(String configJson, Map<String, String> env) throws Exception {
+        return serve(configJson, env, false);
+    }
+
+    /** As {@link #serve(String, Map)}; {@code noAuth} is {@code serve --no-auth} (every caller accepted). */
+    public static RelayUnderTest serve(String configJson, Map<String, String> env, boolean noAuth) throws Exception {
         Path file = Files.createTempFile("relay-config", ".json");
         Files.writeString(file, configJson);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeOutputStream(output), true, StandardCharsets.UTF_8);
-        LocalFunctionUrlServer server = ServeCommand.start(new ServeCommand.Options(0, file, false, 8), env, out);
+        LocalFunctionUrlServer server = ServeCommand.start(new ServeCommand.Options(0, file, noAuth, 8), env, out);
         return new RelayUnderTest(server, output, file);
     }
 
@@ -54,6 +59,27 @@ public final class RelayUnderTest implements AutoCloseable {
                 extraRouteFields == null || extraRouteFields.isEmpty() ? "" : ", " + extraRouteFields);
     }
 
+    /**
+     * A config with caller "tester" ({@link #CALLER_KEY}) and the given routes (each a JSON
+     * object); {@code topLevelFields} (e.g. {@code "maxRequestBytes": 4096}) may be null.
+     */
+    public static String config(String topLevelFields, String... routes) {
+        return """
+                {"callers": [{"name": "tester", "keySha256": "%s"}]%s,
+                 "routes": [%s]}
+                """.formatted(KeyDigest.sha256Hex(CALLER_KEY),
+                topLevelFields == null || topLevelFields.isEmpty() ? "" : ", " + topLevelFields,
+                String.join(",\n  ", routes));
+    }
+
+    /** A route to {@code baseUrl} whose key is {@code env:UPSTREAM_KEY}; {@code extraFields} may be null. */
+    public static String route(String name, String baseUrl, String modelsJson, String extraFields) {
+        return """
+                {"name": "%s", "baseUrl": "%s", "apiKey": "env:UPSTREAM_KEY", "models": %s%s}"""
+                .formatted(name, baseUrl, modelsJson,
+                        extraFields == null || extraFields.isEmpty() ? "" : ", " + extraFields);
+    }
+
     public static Map<String, String> upstreamKeyEnv() {
         return Map.of("UPSTREAM_KEY", UPSTREAM_KEY);
     }
@@ -61,6 +87,16 @@ public final class RelayUnderTest implements AutoCloseable {
     /** The base URL a platform would be given: {@code http://127.0.0.1:PORT/v1}. */
     public URI baseUrl() {
         return URI.create(server.url() + "/v1");
+    }
+
+    /** The server's root, {@code http://127.0.0.1:PORT}, for requests to paths other than under /v1. */
+    public URI url() {
+        return server.url();
+    }
+
+    /** {@code url()} plus {@code path} (which starts with a slash). */
+    public URI uri(String path) {
+        return URI.create(server.url() + path);
     }
 
     /** Everything serve (and the handler's request log) printed so far. */

@@ -1,0 +1,207 @@
+package io.llmrelay.relay;
+
+import static io.llmrelay.relay.RelayClient.CHAT;
+import static io.llmrelay.relay.RelayClient.assertErrorBody;
+import static io.llmrelay.relay.RelayClient.assertOpenAiError;
+import static io.llmrelay.relay.RelayClient.payloads;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Chunks;
+import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayUnderTest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The upstream key: sent the way the route says, never anywhere else. It does not reach a
+ * caller, not even masked the way providers print it, and serve never prints it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RelayUpstreamKeyTest {
+    /** How OpenAI prints {@link RelayUnderTest#UPSTREAM_KEY} in its 401: first six, stars, last two. */
+    private static final String MASKED_KEY = "sk-tes*****9c";
+    private static final String MISSING_ENV = "RELAY_TEST_KEY_THAT_IS_NOT_SET";
+    private static FakeUpstream upstream;
+    private static RelayUnderTest relay;
+    private static RelayClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = FakeUpstream.start();
+        String base = "http://127.0.0.1:" + upstream.port();
+        relay = RelayUnderTest.serve(RelayUnderTest.config(null,
+                        RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\"]", "\"default\": true"),
+                        RelayUnderTest.route("azure", base + "/azure/v1", "[\"azure-gpt\"]",
+                                "\"apiKeyHeader\": \"api-key\", \"headers\": {\"OpenAI-Organization\": \"org-test\","
+                                        + " \"X-Ms-Client-Tag\": \"relay-test\"}"),
+                        """
+                        {"name": "nokey", "baseUrl": "%s/v1", "apiKey": "env:%s", "models": ["nokey-model"]}"""
+                                .formatted(base, MISSING_ENV)),
+                RelayUnderTest.upstreamKeyEnv());
+        client = new RelayClient(relay);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        relay.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierRequests() {
+        upstream.reset();
+    }
+
+    private static String chatFor(String model) {
+        return CHAT.replace("gpt-4o-mini", model);
+    }
+
+    /** Neither the key nor a masked form of it is in the text. */
+    private static void assertNoUpstreamKeyIn(String text) {
+        assertFalse(text.contains(RelayUnderTest.UPSTREAM_KEY), () -> "the upstream key reached the caller: " + text);
+        assertFalse(text.contains(MASKED_KEY), () -> "the masked upstream key reached the caller: " + text);
+        assertFalse(text.contains("*****"), () -> "a masked key reached the caller: " + text);
+    }
+
+    @Test
+    void theUpstreamGetsTheRoutesKeyAsABearerTokenAndNotTheCallers() throws Exception {
+        client.send(client.chat(CHAT).header("x-api-key", RelayUnderTest.CALLER_KEY));
+
+        FakeUpstream.Recorded request = upstream.nextRequest();
+        assertEquals("Bearer " + RelayUnderTest.UPSTREAM_KEY, request.header("authorization"));
+        assertNull(request.header("api-key"));
+        assertNull(request.header("x-api-key"), "caller headers are not forwarded");
+        assertFalse(request.headers().toString().contains(RelayUnderTest.CALLER_KEY), "the caller key stays with the relay");
+    }
+
+    @Test
+    void anApiKeyHeaderRouteSendsTheBareKeyThereAndNoAuthorization() throws Exception {
+        HttpResponse<String> response = client.postChat(chatFor("azure-gpt"));
+
+        assertEquals(200, response.statusCode(), response.body());
+        FakeUpstream.Recorded request = upstream.nextRequest();
+        assertEquals("/azure/v1/chat/completions", request.path());
+        assertEquals(RelayUnderTest.UPSTREAM_KEY, request.header("api-key"));
+        assertNull(request.header("authorization"));
+    }
+
+    @Test
+    void aRoutesExtraHeadersReachTheUpstream() throws Exception {
+        client.postChat(chatFor("azure-gpt"));
+
+        FakeUpstream.Recorded request = upstream.nextRequest();
+        assertEquals("org-test", request.header("openai-organization"));
+        assertEquals("relay-test", request.header("x-ms-client-tag"));
+    }
+
+    @Test
+    void anUpstream401WithTheMaskedKeyReachesTheCallerWithoutIt() throws Exception {
+        upstream.enqueue(Script.json(401, Chunks.error("Incorrect API key provided: " + MASKED_KEY
+                + ". You can find your API key at https://platform.openai.com/account/api-keys.",
+                "invalid_request_error", "invalid_api_key")));
+
+        HttpResponse<String> response = client.postChat(CHAT);
+
+        JsonNode error = assertOpenAiError(response, 401, "invalid_api_key");
+        assertNoUpstreamKeyIn(response.body());
+        assertTrue(error.get("message").asText().startsWith("Incorrect API key provided: "), error.toString());
+        assertTrue(error.get("message").asText().contains("platform.openai.com"), "the rest of the message stays");
+    }
+
+    @Test
+    void anUpstream401WithTheWholeKeyReachesTheCallerWithoutIt() throws Exception {
+        upstream.enqueue(Script.json(401, Chunks.error("Incorrect API key provided: " + RelayUnderTest.UPSTREAM_KEY + ".",
+                "invalid_request_error", "invalid_api_key")));
+
+        HttpResponse<String> response = client.postChat(CHAT);
+
+        assertOpenAiError(response, 401, "invalid_api_key");
+        assertNoUpstreamKeyIn(response.body());
+    }
+
+    @Test
+    void anApiKeyHeaderRoutes401WithTheKeyReachesTheCallerWithoutIt() throws Exception {
+        upstream.enqueue(Script.json(401, Chunks.error("Access denied due to invalid subscription key "
+                + RelayUnderTest.UPSTREAM_KEY + ".", "invalid_request_error", "401")));
+
+        HttpResponse<String> response = client.postChat(chatFor("azure-gpt"));
+
+        assertOpenAiError(response, 401, "401");
+        assertNoUpstreamKeyIn(response.body());
+    }
+
+    @Test
+    void anUpstream5xxThatEchoesTheKeyIsA502WithoutIt() throws Exception {
+        upstream.enqueue(Script.json(500, Chunks.error("auth backend failed for key " + RelayUnderTest.UPSTREAM_KEY,
+                "server_error", null)));
+
+        HttpResponse<String> response = client.postChat(CHAT);
+
+        assertOpenAiError(response, 502, "upstream_unavailable");
+        assertNoUpstreamKeyIn(response.body());
+    }
+
+    @Test
+    void anUpstreamErrorEventThatEchoesTheKeyBeforeTheFirstByteReachesTheCallerWithoutIt() throws Exception {
+        upstream.enqueue(Script.sse(200).chunk(Chunks.error("Incorrect API key provided: " + MASKED_KEY + " (key "
+                + RelayUnderTest.UPSTREAM_KEY + ")", "invalid_request_error", "invalid_api_key")).done());
+
+        HttpResponse<String> response = client.postChat(CHAT);
+
+        assertOpenAiError(response, 502, "invalid_api_key");
+        assertNoUpstreamKeyIn(response.body());
+    }
+
+    @Test
+    void anUpstreamErrorEventThatEchoesTheKeyMidStreamReachesTheCallerWithoutIt() throws Exception {
+        upstream.enqueue(Script.sse(200)
+                .chunk(Chunks.role())
+                .chunk(Chunks.error("Key " + RelayUnderTest.UPSTREAM_KEY + " (" + MASKED_KEY + ") was revoked.",
+                        "invalid_request_error", "invalid_api_key"))
+                .done());
+
+        HttpResponse<String> response = client.postChat(CHAT);
+
+        assertEquals(200, response.statusCode());
+        List<String> payloads = payloads(response.body());
+        assertEquals(3, payloads.size(), response.body());
+        assertErrorBody(payloads.get(1), "invalid_api_key");
+        assertNoUpstreamKeyIn(response.body());
+    }
+
+    @Test
+    void aKeyWhoseEnvironmentVariableIsMissingIs503NamingTheRoute() throws Exception {
+        HttpResponse<String> response = client.postChat(chatFor("nokey-model"));
+
+        JsonNode error = assertOpenAiError(response, 503, "upstream_key_unavailable");
+        assertTrue(error.get("message").asText().contains("'nokey'"), error.toString());
+        assertEquals(0, upstream.requestCount(), "nothing went upstream without a key");
+        assertEquals(200, client.postChat(CHAT).statusCode(), "other routes are unaffected");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void finallyNoKeyAppearsInAnyResponseOrInServesOutput() {
+        String received = client.everythingReceived();
+        assertFalse(received.isEmpty(), "the other tests ran first");
+        assertTrue(relay.output().contains("\"log\":\"request\""), "serve's output has the request log lines");
+        assertNoUpstreamKeyIn(received);
+        client.assertNoKeyLeaked();
+        assertFalse(relay.output().contains(MASKED_KEY), "serve printed the masked key");
+    }
+}
