@@ -5,8 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmrelay.aws.AwsClientSettings;
+import io.llmrelay.aws.AwsClients;
+import io.llmrelay.config.ConfigLoader;
+import io.llmrelay.config.RelayConfig;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 class KeyResolverTest {
     private static final String KEY = "sk-test-THEKEY";
@@ -36,18 +45,71 @@ class KeyResolverTest {
     }
 
     @Test
-    void standardResolverHandlesEnvAndSaysKmsIsNotSupportedYet() throws Exception {
-        KeyResolver resolver = KeyResolvers.standard(Map.of("GROQ_API_KEY", KEY));
+    void standardResolverHandlesEnvWithoutBuildingAnyAwsClient() throws Exception {
+        AwsClients aws = unreachableAws();
+        KeyResolver resolver = KeyResolvers.standard(Map.of("GROQ_API_KEY", KEY), Duration.ofMinutes(5), aws);
         assertEquals(KEY, resolver.resolve("groq", KeyReference.env("GROQ_API_KEY")));
+        assertFalse(aws.kmsBuilt(), "env: keys never pay for an AWS client");
+        assertFalse(aws.secretsManagerBuilt());
+    }
 
+    @Test
+    void unreachableKmsIsATransientFailureNamingTheRouteOnly() {
+        KeyResolver resolver = KeyResolvers.standard(Map.of(), Duration.ofMinutes(5), unreachableAws());
         KeyUnavailableException kms = assertThrows(KeyUnavailableException.class,
                 () -> resolver.resolve("groq", KeyReference.parse("kms:AQICAHhSECRETCIPHER")));
-        assertTrue(kms.getMessage().contains("route 'groq'"), kms.getMessage());
-        assertTrue(kms.getMessage().contains("not supported yet in this build"), kms.getMessage());
-        assertFalse(kms.getMessage().contains("SECRETCIPHER"), kms.getMessage());
+        assertTrue(kms.getMessage().startsWith("route 'groq': KMS Decrypt failed: no answer from the service"),
+                kms.getMessage());
+        assertTrue(KeySourceFailure.isTransient(kms));
+        KeySourcesContract.assertNoSecretIn(kms, "SECRETCIPHER");
 
         KeyUnavailableException sm = assertThrows(KeyUnavailableException.class,
                 () -> resolver.resolve("groq", KeyReference.parse("secretsmanager:groq-key")));
-        assertTrue(sm.getMessage().contains("secretsmanager: references, which are not supported yet"), sm.getMessage());
+        assertTrue(sm.getMessage().startsWith("route 'groq': Secrets Manager GetSecretValue for secret groq-key failed"),
+                sm.getMessage());
+    }
+
+    @Test
+    void kmsReferenceThatIsNotBase64FailsBeforeAnyCall() {
+        AwsClients aws = unreachableAws();
+        KeyUnavailableException e = assertThrows(KeyUnavailableException.class,
+                () -> new KmsKeyResolver(aws::kms).resolve("openai", KeyReference.parse("kms:abc=def")));
+        assertEquals("route 'openai': the kms: apiKey is not valid base64", e.getMessage());
+        assertFalse(aws.kmsBuilt());
+    }
+
+    @Test
+    void encryptionContextBindsTheRouteName() {
+        assertEquals(Map.of("llm-relay:route", "openai"), KmsKeyResolver.encryptionContext("openai"));
+    }
+
+    @Test
+    void prepareBuildsClientsOnlyWhenInitIsAheadOfRequests() {
+        RelayConfig kmsRoute = ConfigLoader.parse("""
+                {"routes": [{"name": "openai", "baseUrl": "https://api.openai.com/v1",
+                             "apiKey": "kms:AQICAHhCIPHER", "models": ["gpt-4o"]}]}
+                """, "test");
+        RelayConfig envRoute = ConfigLoader.parse("""
+                {"routes": [{"name": "openai", "baseUrl": "https://api.openai.com/v1",
+                             "apiKey": "env:OPENAI_API_KEY", "models": ["gpt-4o"]}]}
+                """, "test");
+
+        AwsClients onDemand = unreachableAws();
+        assertFalse(KeyResolvers.prepare(kmsRoute, Map.of(KeyResolvers.ENV_INIT_TYPE, "on-demand"), onDemand));
+        assertFalse(KeyResolvers.prepare(kmsRoute, Map.of(), onDemand));
+        assertFalse(onDemand.kmsBuilt(), "on-demand: init and first request are both on the caller's path");
+
+        AwsClients snapStart = unreachableAws();
+        assertFalse(KeyResolvers.prepare(envRoute, Map.of(KeyResolvers.ENV_INIT_TYPE, "snap-start"), snapStart));
+        assertFalse(snapStart.kmsBuilt(), "env: keys need no client");
+        assertTrue(KeyResolvers.prepare(kmsRoute, Map.of(KeyResolvers.ENV_INIT_TYPE, "snap-start"), snapStart));
+        assertTrue(snapStart.kmsBuilt());
+        assertFalse(snapStart.secretsManagerBuilt());
+    }
+
+    /** Clients for a loopback port where nothing listens: every call fails at once with "connection refused". */
+    static AwsClients unreachableAws() {
+        return new AwsClients(AwsClientSettings.emulator(URI.create("http://127.0.0.1:9"), Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))));
     }
 }
