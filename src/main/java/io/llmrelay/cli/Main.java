@@ -14,6 +14,7 @@ public final class Main {
             commands:
               serve [--port 8080] [--config FILE] [--no-auth]   run the relay locally as a Function URL
               caller-key new --name NAME                         make a caller key and its config entry
+              encrypt-key --kms-key-id ID --route NAME           encrypt an upstream key read from stdin into a kms: reference
               lambda                                             the runtime loop, inside AWS Lambda
               help                                               this text
             """;
@@ -34,6 +35,7 @@ public final class Main {
             case "lambda" -> LambdaMain.run(System.getenv());
             case "serve" -> ServeCommand.run(rest, System.getenv(), System.out, System.err);
             case "caller-key" -> CallerKeyCommand.run(rest, System.out, System.err);
+            case "encrypt-key" -> EncryptKeyCommand.run(rest, System.in, System.out, System.err, System.getenv());
             case "help", "--help", "-h" -> {
                 System.out.print(USAGE);
                 yield 0;

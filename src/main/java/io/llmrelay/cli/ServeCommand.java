@@ -3,6 +3,7 @@ package io.llmrelay.cli;
 import io.llmrelay.config.ConfigException;
 import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
+import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.local.LocalFunctionUrlServer;
@@ -12,6 +13,7 @@ import io.llmrelay.upstream.DemoUpstream;
 import io.llmrelay.upstream.HttpUpstream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +28,7 @@ public final class ServeCommand {
             usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16]
 
               --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
-              --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE, else the offline demo)
+              --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET, else the offline demo)
               --no-auth         accept every caller (local testing only)
               --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
             """;
@@ -73,13 +75,15 @@ public final class ServeCommand {
 
     /** Starts the server and prints what it serves and how to try it. */
     public static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out) throws Exception {
-        Optional<RelayConfig> configured = options.configFile() != null
-                ? Optional.of(ConfigLoader.fromFile(options.configFile()))
-                : ConfigLoader.fromEnvironment(env);
+        Optional<ConfigSource> configured = options.configFile() != null
+                ? Optional.of(ConfigSource.fixed(ConfigLoader.fromFile(options.configFile())))
+                : ConfigSources.fromEnvironment(env);
         boolean demo = configured.isEmpty();
-        RelayConfig config = configured.orElseGet(RelayConfig::demo);
+        ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
+        RelayConfig config = source.current();
         boolean authOff = demo || options.noAuth();
-        RelaySetup setup = new RelaySetup(ConfigSource.fixed(config), KeyResolvers.standard(env), authOff,
+        RelaySetup setup = new RelaySetup(source,
+                KeyResolvers.standard(env, Duration.ofSeconds(config.keyCacheTtlSeconds())), authOff,
                 new HttpUpstream(), new DemoUpstream(), out);
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
@@ -95,7 +99,7 @@ public final class ServeCommand {
                     + "' streams a short reply word by word; no upstream, no account needed.");
             out.println("             Give a config with --config FILE, RELAY_CONFIG or RELAY_CONFIG_FILE (see relay.example.json).");
         } else {
-            out.println("  config:    " + (options.configFile() != null ? options.configFile() : "from the environment")
+            out.println("  config:    " + (options.configFile() != null ? options.configFile() : "from the environment (RELAY_CONFIG, RELAY_CONFIG_FILE or RELAY_CONFIG_SECRET)")
                     + ": " + config.routes().size() + " route(s), " + config.callers().size() + " caller(s)");
         }
         if (authOff) {

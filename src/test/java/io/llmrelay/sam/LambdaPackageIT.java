@@ -47,7 +47,7 @@ class LambdaPackageIT {
     private static final String CALLER_KEY = "rk-example-caller-key"; // the one in events/*.json
     private static final String HANDLER = "io.llmrelay.relay.RelayHandler";
     /** Jar names that belong to serve or to tests, never to the function. */
-    private static final List<String> NOT_IN_PACKAGE = List.of("jetty", "slf4j", "openai", "junit", "okhttp", "kotlin");
+    private static final List<String> NOT_IN_PACKAGE = List.of("jetty", "openai", "junit", "okhttp", "kotlin", "testcontainers");
 
     private Path unzipped;
     private LocalRuntimeApi api;
@@ -75,6 +75,11 @@ class LambdaPackageIT {
         }
         assertTrue(jars.stream().anyMatch(j -> j.contains("aws-lambda-java-core")), "aws-lambda-java-core: " + jars);
         assertTrue(jars.stream().anyMatch(j -> j.contains("jackson-databind")), "jackson-databind: " + jars);
+        // The AWS SDK logs through SLF4J: without slf4j-api its first KMS call fails.
+        assertTrue(jars.stream().anyMatch(j -> j.contains("slf4j-api")), "slf4j-api: " + jars);
+        assertTrue(jars.stream().anyMatch(j -> j.contains("url-connection-client")), "url-connection-client: " + jars);
+        assertFalse(jars.stream().anyMatch(j -> j.contains("apache-client") || j.contains("apache5-client")
+                || j.contains("netty")), "only the url-connection HTTP client belongs in the package: " + jars);
         System.out.printf("Lambda package %s: %,d bytes, %d jars%n", zip.getFileName(), Files.size(zip), jars.size());
 
         unzipped = Files.createTempDirectory("llm-relay-lambda");
