@@ -7,6 +7,7 @@ import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.local.LocalFunctionUrlServer;
+import io.llmrelay.relay.Pause;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
 import io.llmrelay.upstream.DemoUpstream;
@@ -14,9 +15,11 @@ import io.llmrelay.upstream.HttpUpstream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code serve}: the relay as a local Function URL on 127.0.0.1, through the same runtime loop
@@ -25,18 +28,32 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ServeCommand {
     static final String USAGE = """
-            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16]
+            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
 
               --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
               --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET, else the offline demo)
               --no-auth         accept every caller (local testing only)
               --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
+              --timeout S       the function timeout in seconds, as template.yaml's Timeout (default 300)
+
+            RELAY_LOG_LEVEL (off, error, info, debug; default info) sets how much the request log says.
             """;
 
     private ServeCommand() {}
 
-    /** Parsed command line. */
-    public record Options(int port, Path configFile, boolean noAuth, int concurrency) {}
+    /** Lambda's default in template.yaml; each invocation's deadline is this far after it starts. */
+    public static final long DEFAULT_TIMEOUT_MS = 300_000;
+
+    /**
+     * Parsed command line.
+     *
+     * @param timeoutMs the function timeout: every invocation's deadline, as on Lambda
+     */
+    public record Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs) {
+        public Options(int port, Path configFile, boolean noAuth, int concurrency) {
+            this(port, configFile, noAuth, concurrency, DEFAULT_TIMEOUT_MS);
+        }
+    }
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         Options options;
@@ -75,6 +92,15 @@ public final class ServeCommand {
 
     /** Starts the server and prints what it serves and how to try it. */
     public static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out) throws Exception {
+        return start(options, env, out, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Options, Map, PrintStream)}, with a last say over the handler's set-up
+     * (tests use it to record the relay's waits between upstream attempts instead of sitting them out).
+     */
+    public static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out,
+            UnaryOperator<RelaySetup> customize) throws Exception {
         Optional<ConfigSource> configured = options.configFile() != null
                 ? Optional.of(ConfigSource.fixed(ConfigLoader.fromFile(options.configFile())))
                 : ConfigSources.fromEnvironment(env);
@@ -82,12 +108,12 @@ public final class ServeCommand {
         ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
         RelayConfig config = source.current();
         boolean authOff = demo || options.noAuth();
-        RelaySetup setup = new RelaySetup(source,
+        RelaySetup setup = customize.apply(new RelaySetup(source,
                 KeyResolvers.standard(env, Duration.ofSeconds(config.keyCacheTtlSeconds())), authOff,
-                new HttpUpstream(), new DemoUpstream(), out);
+                new HttpUpstream(), new DemoUpstream(), out, RelaySetup.logLevel(env, out), Pause.sleeping()));
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
-                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), 300_000,
+                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),
                         LocalFunctionUrlServer.Options.defaults(0).function()),
                 out);
         long initMs = (System.nanoTime() - started) / 1_000_000;
@@ -108,7 +134,8 @@ public final class ServeCommand {
         } else {
             out.println("  auth:      callers need 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
         }
-        out.println("  environments: up to " + options.concurrency() + " concurrent; first one ready in " + initMs + " ms");
+        out.println("  environments: up to " + options.concurrency() + " concurrent; first one ready in " + initMs
+                + " ms; function timeout " + options.timeoutMs() + " ms; request log " + setup.logLevel().name().toLowerCase(Locale.ROOT));
         out.println("  try:  curl -N " + url + "/v1/chat/completions -H 'content-type: application/json' \\");
         out.println("          -d '{\"model\":\"" + (demo ? DemoUpstream.MODEL : "<a model from your config>")
                 + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'"
@@ -124,6 +151,7 @@ public final class ServeCommand {
         Path config = null;
         boolean noAuth = false;
         int concurrency = 16;
+        long timeoutMs = DEFAULT_TIMEOUT_MS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -131,13 +159,14 @@ public final class ServeCommand {
                 case "--config" -> config = Path.of(value(args, ++i, arg));
                 case "--no-auth" -> noAuth = true;
                 case "--concurrency" -> concurrency = intValue(arg, value(args, ++i, arg), 1, 1000);
+                case "--timeout" -> timeoutMs = intValue(arg, value(args, ++i, arg), 1, 900) * 1000L;
                 case "--help", "-h" -> {
                     return null;
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
-        return new Options(port, config, noAuth, concurrency);
+        return new Options(port, config, noAuth, concurrency, timeoutMs);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -30,10 +30,12 @@ public final class ConfigLoader {
     public static final String ENV_FILE = "RELAY_CONFIG_FILE";
 
     private static final Set<String> KNOWN = new LinkedHashSet<>(
-            List.of("callers", "routes", "keyCacheTtlSeconds", "maxRequestBytes"));
+            List.of("callers", "routes", "keyCacheTtlSeconds", "maxRequestBytes", "deadlineMarginMs"));
     /** A Function URL refuses request payloads over 6 MB anyway. */
     private static final long MAX_REQUEST_BYTES_LIMIT = 6L * 1024 * 1024;
     private static final long MAX_KEY_CACHE_TTL_SECONDS = 86_400;
+    /** Lambda's longest timeout: a larger margin would leave no time at all. */
+    private static final long MAX_DEADLINE_MARGIN_MS = 900_000;
 
     // Duplicate keys are refused because a second "apiKey" silently overriding the first is a typo
     // nobody finds; trailing content because it means the file is not what its author thinks.
@@ -108,11 +110,13 @@ public final class ConfigLoader {
                 0, MAX_KEY_CACHE_TTL_SECONDS, "seconds");
         long maxBytes = fields.wholeNumber("maxRequestBytes", RelayConfig.DEFAULT_MAX_REQUEST_BYTES,
                 1, MAX_REQUEST_BYTES_LIMIT, "bytes");
+        long deadlineMargin = fields.wholeNumber("deadlineMarginMs", RelayConfig.DEFAULT_DEADLINE_MARGIN_MS,
+                0, MAX_DEADLINE_MARGIN_MS, "milliseconds");
 
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems.list());
         }
-        return new RelayConfig(callers, routes, ttl, maxBytes);
+        return new RelayConfig(callers, routes, ttl, maxBytes, deadlineMargin);
     }
 
     private static JsonNode readTree(String json, String source) {
@@ -210,6 +214,24 @@ public final class ConfigLoader {
             }
             routes.add(route);
         }
+        checkFallbacks(routes, names, problems);
         return routes;
+    }
+
+    /**
+     * Every fallback must name a route. Fallbacks are not followed transitively (a request tries
+     * its route's own list only), so routes naming each other cannot loop: each is tried once.
+     */
+    private static void checkFallbacks(List<RouteConfig> routes, Map<String, Integer> indexByName,
+            Problems problems) {
+        for (RouteConfig route : routes) {
+            List<String> fallback = route.fallback();
+            for (int f = 0; f < fallback.size(); f++) {
+                if (!indexByName.containsKey(fallback.get(f))) {
+                    String at = Problems.index("routes", indexByName.get(route.name())) + ".fallback";
+                    problems.add(Problems.index(at, f), "no route is named '" + fallback.get(f) + "'");
+                }
+            }
+        }
     }
 }

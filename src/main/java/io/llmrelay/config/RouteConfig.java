@@ -19,6 +19,14 @@ import java.util.Map;
  * @param upstreamModel the model name sent upstream instead of the requested one; null = pass through
  * @param headers extra headers sent upstream, in config order
  * @param dropFields top-level request fields removed before forwarding
+ * @param firstByteTimeoutMs the longest wait for one attempt's response head
+ * @param idleTimeoutMs the longest pause between two upstream events
+ * @param retries further attempts on this route after a connection failure, 429, 502, 503 or 504,
+ *     made only while nothing has been sent to the caller
+ * @param retryBudgetMs the most one request may spend waiting between this route's attempts
+ *     (backoff and {@code retry-after} together); a longer wait is not made
+ * @param fallback names of routes tried in order once this route's own attempts have failed; their
+ *     own fallbacks are not followed, so a request touches each route at most once
  */
 public record RouteConfig(
         String name,
@@ -32,18 +40,34 @@ public record RouteConfig(
         Map<String, String> headers,
         List<String> dropFields,
         long firstByteTimeoutMs,
-        long idleTimeoutMs) {
+        long idleTimeoutMs,
+        int retries,
+        long retryBudgetMs,
+        List<String> fallback) {
 
     /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
     public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
     public static final long DEFAULT_FIRST_BYTE_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
     public static final String DEFAULT_API_KEY_HEADER = "authorization";
+    /** Two more tries ride out a blip (a restarted pod, a rate-limit edge) without doubling worst-case latency much. */
+    public static final int DEFAULT_RETRIES = 2;
+    /** A voice caller will not wait longer than this for a retry; a longer retry-after goes to the caller (or a fallback). */
+    public static final long DEFAULT_RETRY_BUDGET_MS = 5_000;
 
     public RouteConfig {
         models = List.copyOf(models);
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         dropFields = List.copyOf(dropFields);
+        fallback = List.copyOf(fallback);
+    }
+
+    /** A route with the default retries and no fallback. */
+    public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
+            List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
+            List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs) {
+        this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
+                firstByteTimeoutMs, idleTimeoutMs, DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET_MS, List.of());
     }
 
     /** Whether the key goes in {@code Authorization: Bearer} (the OpenAI convention). */
@@ -58,6 +82,7 @@ public record RouteConfig(
                 + ", apiKey=" + apiKey + ", apiKeyHeader=" + apiKeyHeader + ", models=" + models
                 + ", isDefault=" + isDefault + ", upstreamModel=" + upstreamModel
                 + ", headers=" + headers.keySet() + ", dropFields=" + dropFields
-                + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + "]";
+                + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
+                + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback + "]";
     }
 }

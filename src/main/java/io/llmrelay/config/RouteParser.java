@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 final class RouteParser {
     private static final Set<String> KNOWN = new LinkedHashSet<>(List.of(
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
-            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs"));
+            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback"));
     /** Settings an offline demo route has no use for; given anyway, they signal a mistaken type. */
     private static final List<String> NOT_FOR_DEMO = List.of("baseUrl", "apiKey", "apiKeyHeader", "headers");
     /** The relay sets these itself; letting a config override them would break the upstream call. */
@@ -28,6 +28,8 @@ final class RouteParser {
     private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
     /** Lambda stops a function after 15 minutes, so longer waits could never happen. */
     private static final long MAX_TIMEOUT_MS = 900_000;
+    /** Each retry adds latency a caller hears; more than this is a misconfiguration, not resilience. */
+    private static final int MAX_RETRIES = 10;
 
     private RouteParser() {}
 
@@ -80,12 +82,36 @@ final class RouteParser {
                 1, MAX_TIMEOUT_MS, "milliseconds");
         long idle = fields.wholeNumber("idleTimeoutMs", RouteConfig.DEFAULT_IDLE_TIMEOUT_MS,
                 1, MAX_TIMEOUT_MS, "milliseconds");
+        int retries = (int) fields.wholeNumber("retries", type == RouteType.DEMO ? 0 : RouteConfig.DEFAULT_RETRIES,
+                0, MAX_RETRIES, "retries");
+        long retryBudget = fields.wholeNumber("retryBudgetMs", RouteConfig.DEFAULT_RETRY_BUDGET_MS,
+                0, MAX_TIMEOUT_MS, "milliseconds");
+        List<String> fallback = fallback(fields, name);
 
         if (problems.count() != before) {
             return null;
         }
         return new RouteConfig(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel,
-                headers, dropFields, firstByte, idle);
+                headers, dropFields, firstByte, idle, retries, retryBudget, fallback);
+    }
+
+    /** Route names only; that they exist is checked once every route is known (ConfigLoader). */
+    private static List<String> fallback(Fields fields, String ownName) {
+        List<String> given = fields.strings("fallback");
+        if (given == null) {
+            return List.of();
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < given.size(); i++) {
+            String target = given.get(i);
+            String at = Problems.index(fields.path("fallback"), i);
+            if (target.equals(ownName)) {
+                fields.problems().add(at, "a route cannot be its own fallback");
+            } else if (!seen.add(target)) {
+                fields.problems().add(at, "'" + target + "' is listed twice");
+            }
+        }
+        return List.copyOf(seen);
     }
 
     private static RouteType type(Fields fields) {

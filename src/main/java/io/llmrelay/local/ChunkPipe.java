@@ -117,4 +117,15 @@ final class ChunkPipe extends InputStream {
         readerClosed = true;
         chunks.clear();
     }
+
+    /**
+     * Either side: ends the body now, as Lambda does when an invocation times out mid-stream.
+     * The reader's next read throws {@code why}; the writer's next send fails as if the caller left.
+     */
+    void abort(IOException why) {
+        readerClosed = true;
+        failure = why;
+        chunks.clear();
+        chunks.offer(END);
+    }
 }

@@ -14,8 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -36,6 +39,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class LocalFunctionUrlServer implements AutoCloseable {
     /** Lambda's limit on a synchronous invocation's request payload. */
     static final int MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+    /** Cuts responses still streaming at their invocation's deadline. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
     private final LocalRuntimeApi runtimeApi;
     private final ExecutionEnvironments environments;
@@ -151,6 +156,15 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
     private void forward(PendingInvocation.Streamed streamed, PendingInvocation invocation, Response response,
             Callback callback) {
         InputStream body = streamed.body();
+        // Lambda stops an invocation at its deadline, streaming or not, and the caller's response
+        // just ends there. serve does the same, so a function that ignores its deadline shows here.
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            if (body instanceof ChunkPipe pipe) {
+                timedOut.set(true);
+                pipe.abort(new IOException("Task timed out after " + timeoutMs + " ms"));
+            }
+        }, Math.max(0, invocation.deadlineEpochMs() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
         try {
             if (streamed.contentType().startsWith(HttpIntegrationPrelude.CONTENT_TYPE)) {
                 HttpIntegrationPrelude prelude = HttpIntegrationPrelude.read(body);
@@ -172,13 +186,29 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(body); // tells the function's side that nobody is reading any more
             PendingInvocation.StreamEnd end = streamed.completion().getNow(null);
-            String why = end != null && !end.succeeded()
+            String why = timedOut.get()
+                    ? "timed out after " + timeoutMs + " ms mid-stream; the response was cut off, as Lambda does"
+                    : end != null && !end.succeeded()
                     ? "the function failed mid-stream: " + end.errorType() + " " + end.errorBody()
                     : "the client went away before the response was complete (" + e + ")";
             log.println("serve: invocation " + invocation.requestId() + ": " + why);
             // Abort the exchange: the client sees a cut-off body, as from a Function URL.
             callback.failed(e);
+        } finally {
+            deadline.cancel(false);
         }
+    }
+
+    private static ScheduledThreadPoolExecutor deadlineTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "serve-invocation-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // A finished response cancels its cut; without this the cancelled task (and the response's
+        // pipe) would stay queued until the deadline, minutes later.
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     private static void closeQuietly(InputStream body) {

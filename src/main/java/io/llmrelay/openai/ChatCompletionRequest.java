@@ -1,5 +1,6 @@
 package io.llmrelay.openai;
 
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -7,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -34,10 +39,22 @@ public final class ChatCompletionRequest {
         this.body = body;
     }
 
+    /**
+     * Reads and checks a request body. The body must be UTF-8 (RFC 8259 section 8.1; OpenAI
+     * accepts nothing else), checked strictly before parsing: Jackson on its own would guess
+     * UTF-16 from NUL bytes and let overlong sequences through, and the relay would then send
+     * the upstream something other than what the caller wrote. Nesting beyond Jackson's limit
+     * (1000 levels) is refused while parsing, so no body can exhaust the stack.
+     */
     public static ChatCompletionRequest parse(byte[] body) throws InvalidRequestException {
+        String text = utf8(body);
         JsonNode root;
         try {
-            root = STRICT.readTree(body);
+            root = STRICT.readTree(text);
+        } catch (StreamConstraintsException e) {
+            // Jackson's limits: nesting depth, number length, name length. Its message holds only numbers.
+            throw invalid(null, "We could not parse the JSON body of your request: it exceeds a parser limit ("
+                    + e.getOriginalMessage().replaceAll(", from `[^`]*`", "") + ").");
         } catch (IOException e) {
             root = null;
         }
@@ -68,6 +85,20 @@ public final class ChatCompletionRequest {
                     + n.asText() + " instead.");
         }
         return new ChatCompletionRequest(object);
+    }
+
+    /** The body as text; a leading byte order mark is tolerated (some Windows tools write one). */
+    private static String utf8(byte[] body) throws InvalidRequestException {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            throw invalid(null, "The request body is not valid UTF-8. Send the JSON body encoded as UTF-8.");
+        }
     }
 
     /** The requested model, or null when the caller named none (the route then decides). */

@@ -75,8 +75,10 @@ public final class ChunkEncoder {
         }
         int scan = scan(data);
         if (scan == NOT_AN_OBJECT) {
-            // Not ours to judge: forwarded as it came, like any proxy would.
-            return new EncodedEvent.Chunk(frame(data));
+            OpenAiError error = OpenAiError.upstreamInvalidResponse(
+                    "The upstream sent an event that is not a JSON object (" + data.length()
+                            + " characters); the stream cannot be relayed further.");
+            return new EncodedEvent.Invalid(error, errorEvent(error));
         }
         if ((scan & HAS_ERROR) != 0) {
             OpenAiError error = readError(data);

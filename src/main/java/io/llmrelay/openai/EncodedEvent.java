@@ -35,4 +35,16 @@ public sealed interface EncodedEvent {
             return true;
         }
     }
+
+    /**
+     * A {@code data} payload that is not one JSON object (nor {@code [DONE]}): no OpenAI client
+     * can read it (the SDKs fail on it with a JSON decoding error), so the relay ends the stream
+     * with {@code error}, an {@code upstream_invalid_response}, instead of passing it on.
+     */
+    record Invalid(OpenAiError error, byte[] bytes) implements EncodedEvent {
+        @Override
+        public boolean endsStream() {
+            return true;
+        }
+    }
 }

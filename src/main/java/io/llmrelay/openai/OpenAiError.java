@@ -13,6 +13,7 @@ import java.io.IOException;
 public record OpenAiError(int status, String message, String type, String param, String code) {
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String API_ERROR = "api_error";
+    private static final int MAX_ECHO = 256;
 
     public OpenAiError {
         if (message == null) {
@@ -40,17 +41,17 @@ public record OpenAiError(int status, String message, String type, String param,
     }
 
     public static OpenAiError modelNotFound(String model) {
-        return new OpenAiError(404, "The model `" + model + "` does not exist or you do not have access to it.",
+        return new OpenAiError(404, "The model `" + echo(model) + "` does not exist or you do not have access to it.",
                 INVALID_REQUEST, "model", "model_not_found");
     }
 
     public static OpenAiError notFound(String path) {
-        return new OpenAiError(404, "Unknown request URL: " + path + ". Please check the URL for typos.",
+        return new OpenAiError(404, "Unknown request URL: " + echo(path) + ". Please check the URL for typos.",
                 INVALID_REQUEST, null, "unknown_url");
     }
 
     public static OpenAiError methodNotAllowed(String method, String path) {
-        return new OpenAiError(405, "Method " + method + " is not allowed for " + path + ".",
+        return new OpenAiError(405, "Method " + echo(method) + " is not allowed for " + echo(path) + ".",
                 INVALID_REQUEST, null, "method_not_allowed");
     }
 
@@ -65,6 +66,19 @@ public record OpenAiError(int status, String message, String type, String param,
 
     public static OpenAiError upstreamTimeout(String message) {
         return new OpenAiError(504, message, API_ERROR, null, "upstream_timeout");
+    }
+
+    /**
+     * The invocation is about to reach Lambda's deadline: the relay ends the answer itself rather
+     * than be stopped mid-event.
+     */
+    public static OpenAiError deadlineExceeded(String message) {
+        return new OpenAiError(504, message, API_ERROR, null, "deadline_exceeded");
+    }
+
+    /** The upstream sent something that is not a chat completion stream (an event that is not one JSON object). */
+    public static OpenAiError upstreamInvalidResponse(String message) {
+        return new OpenAiError(502, message, API_ERROR, null, "upstream_invalid_response");
     }
 
     public static OpenAiError keyUnavailable(String routeName) {
@@ -114,6 +128,14 @@ public record OpenAiError(int status, String message, String type, String param,
             type = status >= 400 && status < 500 ? INVALID_REQUEST : API_ERROR;
         }
         return new OpenAiError(status, text, type, scalarText(error.get("param")), scalarText(error.get("code")));
+    }
+
+    /** Caller-supplied text quoted in an error, cut short: a 100 KB path must not come back as a 100 KB error. */
+    static String echo(String text) {
+        if (text == null || text.length() <= MAX_ECHO) {
+            return text;
+        }
+        return text.substring(0, MAX_ECHO) + "...";
     }
 
     private static String scalarText(JsonNode node) {

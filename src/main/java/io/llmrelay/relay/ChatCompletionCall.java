@@ -2,42 +2,33 @@ package io.llmrelay.relay;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import io.llmrelay.config.RouteConfig;
-import io.llmrelay.config.RouteType;
 import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.FunctionUrlResponse;
-import io.llmrelay.keys.KeyUnavailableException;
 import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.openai.ChunkEncoder;
 import io.llmrelay.openai.EncodedEvent;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
-import io.llmrelay.upstream.Upstream;
-import io.llmrelay.upstream.UpstreamException;
-import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * One {@code POST /chat/completions}: validate, route, resolve the upstream key, call the
- * upstream and relay its answer.
+ * One {@code POST /chat/completions}: validate, route, get an answer from the upstreams
+ * ({@link UpstreamAttempts}: retries and fallbacks, all before the first byte) and relay it.
  *
  * <p>The error contract: until the first byte goes to the caller, every failure gets its own
  * HTTP status and an OpenAI error body. After it, a failure becomes one
  * {@code data: {"error":{...}}} event followed by {@code data: [DONE]}, and the invocation ends
- * normally: the official OpenAI SDKs raise an APIError on such an event.
+ * normally: the official OpenAI SDKs raise an APIError on such an event. That includes the
+ * invocation's own deadline, which the relay meets a configured margin early.
  */
 final class ChatCompletionCall {
-    /** Non-streaming answers and upstream error bodies are read whole; bounded all the same. */
+    /** Non-streaming answers are read whole; bounded all the same. */
     private static final int MAX_WHOLE_BODY_BYTES = 32 * 1024 * 1024;
-    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
     static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
 
     private final RelaySetup setup;
@@ -46,8 +37,8 @@ final class ChatCompletionCall {
     private final FunctionUrlResponse response;
     private final Context context;
     private final RequestLog log;
-    /** The resolved upstream key, kept only to scrub it from upstream error bodies. */
-    private String upstreamKey;
+    /** The upstream keys resolved for this request, kept only to scrub them from upstream words. */
+    private List<String> upstreamKeys = List.of();
 
     ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request,
             FunctionUrlResponse response, Context context, RequestLog log) {
@@ -86,36 +77,26 @@ final class ChatCompletionCall {
         }
         RouteConfig route = found.get();
         log.route(route.name(), chat.model(), chat.stream());
-        String upstreamModel = snapshot.router().upstreamModel(route, chat.model());
-
-        UpstreamRequest call;
+        Deadline deadline = Deadline.of(context, snapshot.config().deadlineMarginMs());
+        UpstreamAttempts attempts = new UpstreamAttempts(setup, snapshot.config(), snapshot.router(), chat,
+                deadline, log, context.getAwsRequestId());
+        UpstreamAttempts.Outcome outcome = attempts.open(route);
+        upstreamKeys = attempts.resolvedKeys();
         try {
-            call = upstreamRequest(route, chat.toUpstreamBody(upstreamModel, route.dropFields()), chat.stream());
-        } catch (KeyUnavailableException e) {
-            // The answer names the route, never a key or ciphertext.
-            ErrorReply.send(response, log, OpenAiError.keyUnavailable(route.name()));
-            return;
-        }
-        Upstream upstream = route.type() == RouteType.DEMO ? setup.demoUpstream() : setup.httpUpstream();
-        UpstreamResponse answer;
-        try {
-            answer = upstream.send(call);
-        } catch (UpstreamException e) {
-            ErrorReply.send(response, log, e.kind() == UpstreamException.Kind.TIMEOUT
-                    ? OpenAiError.upstreamTimeout("The upstream of route '" + route.name() + "' did not answer within "
-                            + route.firstByteTimeoutMs() + " ms.")
-                    : OpenAiError.upstreamUnavailable("The upstream of route '" + route.name()
-                            + "' could not be reached: " + e.getMessage()));
-            return;
-        }
-        try (answer) {
-            log.upstreamStatus(answer.status());
-            if (!answer.isSuccess()) {
-                relayUpstreamError(route, answer);
-            } else if (chat.stream()) {
-                relayStream(answer, route, upstreamModel != null ? upstreamModel : chat.model());
-            } else {
-                relayWhole(answer);
+            switch (outcome) {
+                case UpstreamAttempts.Failure failure -> ErrorReply.send(response, log, failure.error());
+                case UpstreamAttempts.Refusal refusal -> relayUpstreamError(refusal);
+                case UpstreamAttempts.Whole whole -> {
+                    try (UpstreamResponse answer = whole.answer()) {
+                        relayWhole(whole.route(), answer, deadline);
+                    }
+                }
+                case UpstreamAttempts.Stream stream -> {
+                    try (UpstreamEvents events = stream.events()) {
+                        String model = stream.upstreamModel() != null ? stream.upstreamModel() : chat.model();
+                        relayStream(stream, events, model);
+                    }
+                }
             }
         } catch (CallerGoneException e) {
             // Closing the upstream (try-with-resources above) is what stops token generation.
@@ -123,75 +104,35 @@ final class ChatCompletionCall {
         }
     }
 
-    private UpstreamRequest upstreamRequest(RouteConfig route, byte[] body, boolean stream)
-            throws KeyUnavailableException {
-        String key = null;
-        Map<String, String> headers = new LinkedHashMap<>(route.headers());
-        URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
-        if (route.apiKey() != null) {
-            String resolved = setup.keys().resolve(route.name(), route.apiKey());
-            upstreamKey = resolved;
-            if (route.bearerAuth()) {
-                key = resolved;
-            } else {
-                headers.put(route.apiKeyHeader(), resolved);
-            }
-        }
-        return new UpstreamRequest(baseUrl, key, headers, body, stream,
-                Duration.ofMillis(route.firstByteTimeoutMs()), context.getAwsRequestId());
-    }
-
     /**
      * Relays the upstream's events one by one, each flushed before the next is read. The head
-     * goes out with the first event, so a stream that fails before any event still gets a real
-     * status.
+     * goes out with the first event, so a first event that is an error still gets a real status.
      */
-    private void relayStream(UpstreamResponse answer, RouteConfig route, String model) throws IOException {
+    private void relayStream(UpstreamAttempts.Stream stream, UpstreamEvents events, String model) throws IOException {
+        RouteConfig route = stream.route();
         ChunkEncoder encoder = ChunkEncoder.forRequest(context.getAwsRequestId(),
                 System.currentTimeMillis() / 1000, model == null ? "unknown" : model);
-        SseReader events = new SseReader(answer.body());
-        IdleWatchdog watchdog = new IdleWatchdog(route.idleTimeoutMs(), answer::close);
         boolean started = false;
+        SseEvent event = stream.first();
         while (true) {
-            SseEvent event;
-            try {
-                watchdog.arm();
-                event = events.next();
-            } catch (IOException e) {
-                OpenAiError broken = watchdog.fired()
-                        ? OpenAiError.upstreamTimeout("The upstream of route '" + route.name() + "' sent nothing for "
-                                + route.idleTimeoutMs() + " ms.")
-                        : OpenAiError.upstreamUnavailable("The upstream stream broke off: " + e.getMessage());
-                if (!started) {
-                    ErrorReply.send(response, log, broken);
-                    return;
-                }
-                log.error(broken.code());
-                send(ChunkEncoder.errorEvent(broken));
-                send(ChunkEncoder.done());
-                return;
-            } finally {
-                watchdog.disarm();
-            }
             if (event == null) {
-                if (!started) {
-                    ErrorReply.send(response, log, OpenAiError.upstreamUnavailable(
-                            "The upstream ended its stream without sending any event."));
-                    return;
-                }
                 send(ChunkEncoder.done()); // the upstream forgot [DONE]; callers wait for it
                 return;
             }
             EncodedEvent encoded = encoder.encode(event.data());
-            if (encoded instanceof EncodedEvent.UpstreamError failure) {
+            OpenAiError failed = switch (encoded) {
                 // The upstream's own words, which may quote its key (whole or masked): scrubbed like error bodies.
-                OpenAiError error = scrubbed(failure.error());
+                case EncodedEvent.UpstreamError upstreamError -> scrubbed(upstreamError.error());
+                case EncodedEvent.Invalid invalid -> invalid.error();
+                default -> null;
+            };
+            if (failed != null) {
                 if (!started) {
-                    ErrorReply.send(response, log, error);
+                    ErrorReply.send(response, log, failed);
                     return;
                 }
-                log.error(error.code() != null ? error.code() : error.type());
-                send(ChunkEncoder.errorEvent(error));
+                log.error(failed.code() != null ? failed.code() : failed.type());
+                send(ChunkEncoder.errorEvent(failed));
                 send(ChunkEncoder.done());
                 return;
             }
@@ -206,17 +147,37 @@ final class ChatCompletionCall {
             if (encoded.endsStream()) {
                 return;
             }
+            try {
+                event = events.next();
+            } catch (ReadFailure e) {
+                OpenAiError broken = switch (e.why()) {
+                    case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("
+                            + snapshot.config().deadlineMarginMs() + " ms margin) while the upstream was still streaming.");
+                    case IDLE -> OpenAiError.upstreamTimeout("The upstream of route '" + route.name() + "' sent nothing for "
+                            + route.idleTimeoutMs() + " ms.");
+                    case BROKEN -> OpenAiError.upstreamUnavailable("The upstream stream broke off: " + e.getMessage());
+                };
+                log.error(broken.code());
+                send(ChunkEncoder.errorEvent(broken));
+                send(ChunkEncoder.done());
+                return;
+            }
         }
     }
 
     /** A non-streaming answer: the upstream's {@code chat.completion} as it came. */
-    private void relayWhole(UpstreamResponse answer) throws IOException {
+    private void relayWhole(RouteConfig route, UpstreamResponse answer, Deadline deadline) throws IOException {
         byte[] body;
         try {
-            body = answer.readBody(MAX_WHOLE_BODY_BYTES);
-        } catch (IOException e) {
-            ErrorReply.send(response, log, OpenAiError.upstreamUnavailable(
-                    "The upstream answer broke off: " + e.getMessage()));
+            body = WholeBody.read(answer, MAX_WHOLE_BODY_BYTES, route.idleTimeoutMs(), deadline);
+        } catch (ReadFailure e) {
+            ErrorReply.send(response, log, switch (e.why()) {
+                case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("
+                        + snapshot.config().deadlineMarginMs() + " ms margin) before the upstream's answer was complete.");
+                case IDLE -> OpenAiError.upstreamTimeout("The upstream of route '" + route.name()
+                        + "' sent nothing for " + route.idleTimeoutMs() + " ms.");
+                case BROKEN -> OpenAiError.upstreamUnavailable("The upstream answer broke off: " + e.getMessage());
+            });
             return;
         }
         String type = answer.header("content-type");
@@ -229,13 +190,13 @@ final class ChatCompletionCall {
      * An upstream 4xx with an OpenAI-shaped body goes to the caller as it is (status, body, and
      * {@code retry-after} on 429); anything else, 5xx above all, is the upstream failing: 502.
      */
-    private void relayUpstreamError(RouteConfig route, UpstreamResponse answer) throws IOException {
-        byte[] body = answer.readBody(MAX_ERROR_BODY_BYTES);
-        int status = answer.status();
+    private void relayUpstreamError(UpstreamAttempts.Refusal refusal) throws IOException {
+        byte[] body = refusal.body();
+        int status = refusal.status();
         OpenAiError shaped = OpenAiError.fromUpstreamBody(status, body);
         if (status >= 400 && status < 500 && shaped != null) {
-            byte[] clean = UpstreamKeyScrubber.scrub(body, upstreamKey);
-            String retryAfter = answer.header("retry-after");
+            byte[] clean = scrub(body);
+            String retryAfter = refusal.headers().get("retry-after");
             if (status == 429 && retryAfter != null) {
                 response.header("retry-after", retryAfter);
             }
@@ -245,20 +206,36 @@ final class ChatCompletionCall {
             send(clean);
             return;
         }
-        String detail = shaped != null ? ": " + UpstreamKeyScrubber.scrub(shaped.message(), upstreamKey) : "";
+        String name = refusal.route().name();
+        String detail = shaped != null ? ": " + scrub(shaped.message()) : "";
         if (status >= 400 && status < 500) {
-            ErrorReply.send(response, log, new OpenAiError(status, "The upstream of route '" + route.name()
+            ErrorReply.send(response, log, new OpenAiError(status, "The upstream of route '" + name
                     + "' answered " + status + detail, OpenAiError.INVALID_REQUEST, null, "upstream_error"));
         } else {
-            ErrorReply.send(response, log, OpenAiError.upstreamUnavailable("The upstream of route '" + route.name()
+            ErrorReply.send(response, log, OpenAiError.upstreamUnavailable("The upstream of route '" + name
                     + "' answered " + status + detail));
         }
     }
 
-    /** The error without the upstream key or a masked form of it in its free-text fields. */
+    /** The error without an upstream key or a masked form of one in its free-text fields. */
     private OpenAiError scrubbed(OpenAiError error) {
-        return new OpenAiError(error.status(), UpstreamKeyScrubber.scrub(error.message(), upstreamKey), error.type(),
-                UpstreamKeyScrubber.scrub(error.param(), upstreamKey), error.code());
+        return new OpenAiError(error.status(), scrub(error.message()), error.type(), scrub(error.param()), error.code());
+    }
+
+    private String scrub(String text) {
+        String clean = UpstreamKeyScrubber.scrub(text, null);
+        for (String key : upstreamKeys) {
+            clean = UpstreamKeyScrubber.scrub(clean, key);
+        }
+        return clean;
+    }
+
+    private byte[] scrub(byte[] body) {
+        byte[] clean = UpstreamKeyScrubber.scrub(body, null);
+        for (String key : upstreamKeys) {
+            clean = UpstreamKeyScrubber.scrub(clean, key);
+        }
+        return clean;
     }
 
     private void send(byte[] bytes) throws CallerGoneException {

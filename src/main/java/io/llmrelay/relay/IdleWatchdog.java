@@ -1,18 +1,15 @@
 package io.llmrelay.relay;
 
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the pause between two upstream events. The JDK's HTTP client times out only the wait
- * for the response head; an upstream that stalls mid-stream would otherwise hold the caller (and
- * the Lambda invocation) until the function's timeout. When the pause runs out, {@code onIdle}
- * aborts the upstream exchange, which wakes the blocked read.
+ * Bounds the pause between two upstream events (or two reads of a whole body). The JDK's HTTP
+ * client times out only the wait for the response head; an upstream that stalls mid-stream
+ * would otherwise hold the caller (and the Lambda invocation) until the function's timeout.
+ * When the pause runs out, {@code onIdle} aborts the upstream exchange, which wakes the blocked
+ * read.
  */
 final class IdleWatchdog {
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
-
     private final long idleMillis;
     private final Runnable onIdle;
     private volatile boolean fired;
@@ -26,10 +23,10 @@ final class IdleWatchdog {
     /** Starts (or restarts) the countdown before waiting for the next event. */
     void arm() {
         disarm();
-        pending = TIMER.schedule(() -> {
+        pending = RelayTimer.after(idleMillis, () -> {
             fired = true;
             onIdle.run();
-        }, idleMillis, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Stops the countdown once an event (or the end) has arrived. */
@@ -43,15 +40,5 @@ final class IdleWatchdog {
     /** True when the upstream was aborted because it went quiet. */
     boolean fired() {
         return fired;
-    }
-
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "upstream-idle-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true); // one cancelled task per event must not pile up
-        return timer;
     }
 }

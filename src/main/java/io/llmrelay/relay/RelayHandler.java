@@ -41,7 +41,7 @@ public final class RelayHandler extends FunctionUrlHandler {
         try {
             serve(request, response, context, log);
         } finally {
-            log.write(setup.requestLog());
+            log.write(setup.requestLog(), setup.logLevel());
         }
     }
 

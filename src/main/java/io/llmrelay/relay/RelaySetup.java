@@ -19,6 +19,8 @@ import java.util.Map;
  *
  * @param authDisabled only {@code serve --no-auth} (and the offline demo) set this
  * @param requestLog   where the one-line-per-request log goes (stdout on Lambda: CloudWatch)
+ * @param logLevel     how much of it ({@code RELAY_LOG_LEVEL})
+ * @param pause        how the relay waits between upstream attempts (tests record instead)
  */
 public record RelaySetup(
         ConfigSource config,
@@ -26,7 +28,37 @@ public record RelaySetup(
         boolean authDisabled,
         Upstream httpUpstream,
         Upstream demoUpstream,
-        PrintStream requestLog) {
+        PrintStream requestLog,
+        LogLevel logLevel,
+        Pause pause) {
+
+    /** Request log at {@code info}, real waits between attempts. */
+    public RelaySetup(ConfigSource config, KeyResolver keys, boolean authDisabled, Upstream httpUpstream,
+            Upstream demoUpstream, PrintStream requestLog) {
+        this(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, LogLevel.INFO, Pause.sleeping());
+    }
+
+    public RelaySetup withLogLevel(LogLevel level) {
+        return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, level, pause);
+    }
+
+    public RelaySetup withPause(Pause waits) {
+        return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, logLevel, waits);
+    }
+
+    /**
+     * {@code RELAY_LOG_LEVEL}, or {@code info} when unset. A value that is not a level is reported
+     * on {@code warnings} and read as {@code info}: a typo in a log setting must not take the relay down.
+     */
+    public static LogLevel logLevel(Map<String, String> env, PrintStream warnings) {
+        try {
+            return LogLevel.parse(env.get(LogLevel.ENV));
+        } catch (IllegalArgumentException e) {
+            warnings.println("{\"log\":\"config_warning\",\"message\":" + io.llmrelay.json.Json.write(
+                    e.getMessage() + "; using info") + "}");
+            return LogLevel.INFO;
+        }
+    }
 
     /**
      * The set-up on Lambda: configuration from {@code RELAY_CONFIG}, {@code RELAY_CONFIG_FILE} or
@@ -49,6 +81,6 @@ public record RelaySetup(
                     + io.llmrelay.json.Json.write(e.getMessage()) + "}");
         }
         return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl, aws), false,
-                new HttpUpstream(), new DemoUpstream(), System.out);
+                new HttpUpstream(), new DemoUpstream(), System.out, logLevel(env, System.out), Pause.sleeping());
     }
 }

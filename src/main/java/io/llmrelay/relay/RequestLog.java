@@ -1,18 +1,27 @@
 package io.llmrelay.relay;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * One structured line per request: who, which route and model, how it went and how fast. No
- * message content and no key ever goes in here: only the fields below exist.
+ * message content and no key ever goes in here: only the fields below exist, and the one field a
+ * caller chooses freely (the model name) is cut short.
  */
 final class RequestLog {
+    /** Model names are short; a caller sending a 100 KB one must not get a 100 KB log line. */
+    private static final int MAX_MODEL_CHARS = 200;
+
     private final String requestId;
     private final long startNanos = System.nanoTime();
     private String caller;
     private String route;
+    private String upstreamRoute;
     private String model;
     private int status;
     private int upstreamStatus;
@@ -21,6 +30,12 @@ final class RequestLog {
     private int chunks;
     private long bytes;
     private boolean stream;
+    private int attempts;
+    private long retryWaitMs;
+    private final List<Attempt> attemptLog = new ArrayList<>();
+
+    /** One upstream attempt, for {@code debug}: the route, what came of it, and when (ms after the request began). */
+    private record Attempt(String route, String outcome, long atMs) {}
 
     RequestLog(String requestId) {
         this.requestId = requestId;
@@ -32,7 +47,8 @@ final class RequestLog {
 
     void route(String name, String requestedModel, boolean streaming) {
         route = name;
-        model = requestedModel;
+        model = requestedModel == null || requestedModel.length() <= MAX_MODEL_CHARS
+                ? requestedModel : requestedModel.substring(0, MAX_MODEL_CHARS) + "...";
         stream = streaming;
     }
 
@@ -42,6 +58,18 @@ final class RequestLog {
 
     void upstreamStatus(int httpStatus) {
         upstreamStatus = httpStatus;
+    }
+
+    /** One upstream attempt was made on {@code routeName}; {@code outcome} is its status or why it failed. */
+    void attempt(String routeName, String outcome) {
+        attempts++;
+        upstreamRoute = routeName;
+        attemptLog.add(new Attempt(routeName, outcome, (System.nanoTime() - startNanos) / 1_000_000));
+    }
+
+    /** The relay waited this long before its next attempt. */
+    void retryWait(long millis) {
+        retryWaitMs += millis;
     }
 
     void error(String type) {
@@ -57,10 +85,16 @@ final class RequestLog {
         bytes += byteCount;
     }
 
-    void write(PrintStream out) {
+    /** Writes the line if {@code level} wants it: requests that failed are {@code error}, the rest {@code info}. */
+    void write(PrintStream out, LogLevel level) {
+        LogLevel lineLevel = errorType != null ? LogLevel.ERROR : LogLevel.INFO;
+        if (!level.logs(lineLevel)) {
+            return;
+        }
         long now = System.nanoTime();
         ObjectNode line = Json.object();
         line.put("log", "request");
+        line.put("level", lineLevel.name().toLowerCase(Locale.ROOT));
         line.put("requestId", requestId);
         line.put("caller", caller);
         line.put("route", route);
@@ -70,6 +104,15 @@ final class RequestLog {
         if (upstreamStatus != 0) {
             line.put("upstreamStatus", upstreamStatus);
         }
+        if (attempts > 0) {
+            line.put("attempts", attempts);
+        }
+        if (upstreamRoute != null && !upstreamRoute.equals(route)) {
+            line.put("upstreamRoute", upstreamRoute); // a fallback answered
+        }
+        if (retryWaitMs > 0) {
+            line.put("retryWaitMs", retryWaitMs);
+        }
         if (firstByteNanos >= 0) {
             line.put("timeToFirstByteMs", (firstByteNanos - startNanos) / 1_000_000.0);
         }
@@ -78,6 +121,13 @@ final class RequestLog {
         line.put("bytes", bytes);
         if (errorType != null) {
             line.put("error", errorType);
+        }
+        if (level == LogLevel.DEBUG && !attemptLog.isEmpty()) {
+            ArrayNode detail = line.putArray("attemptLog");
+            for (Attempt attempt : attemptLog) {
+                detail.addObject().put("route", attempt.route()).put("outcome", attempt.outcome())
+                        .put("atMs", attempt.atMs());
+            }
         }
         out.println(Json.write(line));
     }

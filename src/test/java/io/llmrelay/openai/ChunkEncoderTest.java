@@ -116,11 +116,14 @@ class ChunkEncoderTest {
     }
 
     @Test
-    void forwardsWhatIsNotAJsonObjectVerbatim() {
-        for (String data : List.of("hello", "[1,2]", "{\"broken\":", "{} {}", "")) {
+    void whatIsNotOneJsonObjectEndsTheStreamAsAnInvalidUpstreamResponse() {
+        for (String data : List.of("hello", "[1,2]", "{\"broken\":", "{} {}", "", "<html>")) {
             EncodedEvent event = encoder.encode(data);
-            assertInstanceOf(EncodedEvent.Chunk.class, event, data);
-            assertEquals("data: " + data + "\n\n", text(event.bytes()));
+            EncodedEvent.Invalid invalid = assertInstanceOf(EncodedEvent.Invalid.class, event, data);
+            assertTrue(invalid.endsStream());
+            assertEquals("upstream_invalid_response", invalid.error().code());
+            assertEquals(text(ChunkEncoder.errorEvent(invalid.error())), text(event.bytes()));
+            assertTrue(data.isEmpty() || !text(event.bytes()).contains(data), "the payload is not echoed");
         }
     }
 
@@ -133,7 +136,9 @@ class ChunkEncoderTest {
                 "[DONE]");
         List<String> read = new ArrayList<>();
         for (String payload : payloads) {
-            byte[] bytes = encoder.encode(payload).bytes();
+            // Text that is not JSON no longer leaves as a chunk, but the framing must still carry any text.
+            byte[] bytes = payload.startsWith("{") || payload.equals("[DONE]")
+                    ? encoder.encode(payload).bytes() : ChunkEncoder.frame(payload);
             SseEvent event = new SseReader(new ByteArrayInputStream(bytes)).next();
             read.add(event.data());
         }

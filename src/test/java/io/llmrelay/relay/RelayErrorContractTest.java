@@ -44,11 +44,16 @@ class RelayErrorContractTest {
     @BeforeAll
     static void start() throws Exception {
         upstream = FakeUpstream.start();
+        // No retries here: this class is about what one upstream answer becomes; retries and
+        // fallbacks (which would turn some of these failures into successes) are RelayRetryTest's.
         relay = RelayUnderTest.serve(RelayUnderTest.config(null,
-                        RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\", \"gpt-4o*\"]", "\"default\": true"),
+                        RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\", \"gpt-4o*\"]",
+                                "\"default\": true, \"retries\": 0"),
                         RelayUnderTest.route("slow", upstream.baseUrl(), "[\"slow-model\"]",
-                                "\"firstByteTimeoutMs\": " + SHORT_TIMEOUT_MS + ", \"idleTimeoutMs\": " + SHORT_TIMEOUT_MS),
-                        RelayUnderTest.route("closed", "http://127.0.0.1:" + closedPort() + "/v1", "[\"closed-model\"]", null)),
+                                "\"firstByteTimeoutMs\": " + SHORT_TIMEOUT_MS + ", \"idleTimeoutMs\": " + SHORT_TIMEOUT_MS
+                                        + ", \"retries\": 0"),
+                        RelayUnderTest.route("closed", "http://127.0.0.1:" + closedPort() + "/v1", "[\"closed-model\"]",
+                                "\"retries\": 0")),
                 RelayUnderTest.upstreamKeyEnv());
         client = new RelayClient(relay);
     }

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * An OpenAI-compatible upstream on 127.0.0.1 that plays scripts: each request to
@@ -33,16 +38,33 @@ public final class FakeUpstream implements AutoCloseable {
     private final BlockingQueue<Script> scripts = new LinkedBlockingQueue<>();
     private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
     private volatile Script fallback = Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Hello")).chunk(Chunks.finish("stop")).done();
+    private volatile Function<Recorded, Script> responder;
+    private final AtomicInteger arrivals = new AtomicInteger();
+    /** Per request (by {@link Recorded#index()}): opened when a write to its connection failed. */
+    private final Map<Integer, CountDownLatch> writeFailures = new ConcurrentHashMap<>();
 
-    /** A request as the upstream saw it. Header names are lower-case. */
-    public record Recorded(String method, String path, Map<String, String> headers, JsonNode body) {
+    /**
+     * A request as the upstream saw it. Header names are lower-case.
+     *
+     * @param index          this request's place among all requests since start, from 0 (not reset by {@link #reset()})
+     * @param receivedNanos  {@link System#nanoTime()} when its body had been read
+     */
+    public record Recorded(String method, String path, Map<String, String> headers, JsonNode body, int index,
+            long receivedNanos) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
+    static {
+        // The JDK server leaves Nagle's algorithm on by default, and with the client's delayed ACKs
+        // every small flushed chunk then waits ~40 ms: real upstreams do not, and tests run slower.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private FakeUpstream() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        // A generous backlog: load tests open dozens of connections at once.
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -70,7 +92,28 @@ public final class FakeUpstream implements AutoCloseable {
     /** The script for requests when none is queued. */
     public FakeUpstream byDefault(Script script) {
         fallback = script;
+        responder = null;
         return this;
+    }
+
+    /** Builds the answer to each request from the request itself, when no script is queued (load tests). */
+    public FakeUpstream respondWith(Function<Recorded, Script> answer) {
+        responder = answer;
+        return this;
+    }
+
+    /**
+     * Waits until a write to the connection of request {@code index} has failed, which is how a
+     * server learns its client went away.
+     *
+     * @return false when that did not happen within the time given
+     */
+    public boolean awaitWriteFailure(int index, Duration within) throws InterruptedException {
+        return writeFailure(index).await(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private CountDownLatch writeFailure(int index) {
+        return writeFailures.computeIfAbsent(index, i -> new CountDownLatch(1));
     }
 
     /** The next recorded request, waiting up to 10 s. */
@@ -109,9 +152,22 @@ public final class FakeUpstream implements AutoCloseable {
                     headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
             byte[] body = exchange.getRequestBody().readAllBytes();
             JsonNode json = body.length == 0 ? null : Json.MAPPER.readTree(body);
-            requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, json));
+            Recorded recorded = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers,
+                    json, arrivals.getAndIncrement(), System.nanoTime());
+            requests.add(recorded);
             Script script = scripts.poll();
-            (script != null ? script : fallback).play(exchange);
+            Function<Recorded, Script> answer = responder;
+            if (script == null) {
+                script = answer != null ? answer.apply(recorded) : fallback;
+            }
+            try {
+                script.play(exchange);
+            } catch (GateNeverOpened e) {
+                throw e;
+            } catch (IOException e) {
+                writeFailure(recorded.index()).countDown();
+                throw e;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -183,6 +239,25 @@ public final class FakeUpstream implements AutoCloseable {
             return this;
         }
 
+        /** Counts {@code reached} down once every earlier step has been written and flushed. */
+        public Script signal(CountDownLatch reached) {
+            steps.add((Runnable) reached::countDown);
+            return this;
+        }
+
+        /**
+         * Keeps streaming {@code chunk.apply(0)}, {@code chunk.apply(1)}, ... one every {@code pace},
+         * up to {@code max} chunks, as a model generating tokens would, until a write fails because
+         * the client went away. The pace only spaces the writes out so that a closed connection is
+         * noticed within a few of them; no test asserts on it.
+         */
+        public Script chunksUntilClosed(IntFunction<String> chunk, Duration pace, int max) {
+            steps.add(new Trickle(chunk, pace, max));
+            return this;
+        }
+
+        private record Trickle(IntFunction<String> chunk, Duration pace, int max) {}
+
         /** {@code data: [DONE]} and a blank line. */
         public Script done() {
             return raw("data: [DONE]" + lineEnd + lineEnd);
@@ -209,6 +284,14 @@ public final class FakeUpstream implements AutoCloseable {
                     out.flush();
                 } else if (step instanceof CountDownLatch gate) {
                     awaitGate(gate);
+                } else if (step instanceof Runnable signal) {
+                    signal.run();
+                } else if (step instanceof Trickle trickle) {
+                    for (int i = 0; i < trickle.max(); i++) {
+                        out.write(("data: " + trickle.chunk().apply(i) + lineEnd + lineEnd).getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        Thread.sleep(trickle.pace().toMillis());
+                    }
                 }
             }
             if (!cutOff) {
@@ -218,8 +301,15 @@ public final class FakeUpstream implements AutoCloseable {
 
         private static void awaitGate(CountDownLatch gate) throws IOException, InterruptedException {
             if (!gate.await(30, TimeUnit.SECONDS)) {
-                throw new IOException("the test never opened the gate");
+                throw new GateNeverOpened();
             }
+        }
+    }
+
+    /** Not a write failure: the script itself gave up waiting. */
+    private static final class GateNeverOpened extends IOException {
+        GateNeverOpened() {
+            super("the test never opened the gate");
         }
     }
 

@@ -3,6 +3,7 @@ package io.llmrelay.testing;
 import io.llmrelay.cli.ServeCommand;
 import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.local.LocalFunctionUrlServer;
+import io.llmrelay.relay.RelaySetup;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The relay as {@code serve} runs it (local Function URL, runtime loop, Runtime API, handler), on
@@ -38,12 +40,64 @@ public final class RelayUnderTest implements AutoCloseable {
 
     /** As {@link #serve(String, Map)}; {@code noAuth} is {@code serve --no-auth} (every caller accepted). */
     public static RelayUnderTest serve(String configJson, Map<String, String> env, boolean noAuth) throws Exception {
-        Path file = Files.createTempFile("relay-config", ".json");
-        Files.writeString(file, configJson);
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(new TeeOutputStream(output), true, StandardCharsets.UTF_8);
-        LocalFunctionUrlServer server = ServeCommand.start(new ServeCommand.Options(0, file, noAuth, 8), env, out);
-        return new RelayUnderTest(server, output, file);
+        return with(configJson).env(env).noAuth(noAuth).start();
+    }
+
+    /** Everything else about how serve runs, for tests that need it (concurrency, function timeout, waits). */
+    public static Builder with(String configJson) {
+        return new Builder(configJson);
+    }
+
+    /** How to start serve; defaults are those of {@link #serve(String, Map)}. */
+    public static final class Builder {
+        private final String configJson;
+        private Map<String, String> env = Map.of();
+        private boolean noAuth;
+        private int concurrency = 8;
+        private long timeoutMs = ServeCommand.DEFAULT_TIMEOUT_MS;
+        private UnaryOperator<RelaySetup> customize = UnaryOperator.identity();
+
+        private Builder(String configJson) {
+            this.configJson = configJson;
+        }
+
+        public Builder env(Map<String, String> variables) {
+            env = variables;
+            return this;
+        }
+
+        public Builder noAuth(boolean off) {
+            noAuth = off;
+            return this;
+        }
+
+        /** {@code --concurrency}: how many execution environments may run at once. */
+        public Builder concurrency(int environments) {
+            concurrency = environments;
+            return this;
+        }
+
+        /** The function timeout: each invocation's deadline is this long after it starts. */
+        public Builder timeoutMs(long millis) {
+            timeoutMs = millis;
+            return this;
+        }
+
+        /** A last change to the handler's set-up, e.g. {@code setup -> setup.withPause(recorder)}. */
+        public Builder customize(UnaryOperator<RelaySetup> change) {
+            customize = change;
+            return this;
+        }
+
+        public RelayUnderTest start() throws Exception {
+            Path file = Files.createTempFile("relay-config", ".json");
+            Files.writeString(file, configJson);
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(new TeeOutputStream(output), true, StandardCharsets.UTF_8);
+            LocalFunctionUrlServer server = ServeCommand.start(
+                    new ServeCommand.Options(0, file, noAuth, concurrency, timeoutMs), env, out, customize);
+            return new RelayUnderTest(server, output, file);
+        }
     }
 
     /**
@@ -104,10 +158,28 @@ public final class RelayUnderTest implements AutoCloseable {
         return output.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Stops serve, then checks everything it printed (start-up, request log, runtime messages)
+     * for the test keys: every test that runs serve checks this, whatever it is about.
+     */
     @Override
     public void close() throws Exception {
-        server.close();
-        Files.deleteIfExists(configFile);
+        try {
+            server.close();
+            Files.deleteIfExists(configFile);
+        } finally {
+            assertNoTestKeyIn(output());
+        }
+    }
+
+    /** Fails when {@code text} contains {@link #CALLER_KEY} or {@link #UPSTREAM_KEY}. */
+    public static void assertNoTestKeyIn(String text) {
+        if (text.contains(CALLER_KEY)) {
+            throw new AssertionError("serve printed the caller key");
+        }
+        if (text.contains(UPSTREAM_KEY)) {
+            throw new AssertionError("serve printed the upstream key");
+        }
     }
 
     /** Keeps serve's output for assertions and still shows it in the test log. */

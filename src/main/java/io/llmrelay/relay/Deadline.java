@@ -1,0 +1,80 @@
+package io.llmrelay.relay;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * When this invocation must stop relaying: Lambda's deadline minus the configured margin. Lambda
+ * ends an invocation at its deadline wherever it is, mid-event included, and a caller then sees
+ * a stream that just stops. Stopping a little earlier leaves time to send an error event and
+ * {@code [DONE]} (or, before the first byte, a 504), so the caller learns what happened.
+ */
+final class Deadline {
+    /** No deadline known (a runtime that sent none): nothing is cut short. */
+    static final Deadline NONE = new Deadline(Long.MAX_VALUE);
+
+    private final long stopAtNanos;
+
+    private Deadline(long stopAtNanos) {
+        this.stopAtNanos = stopAtNanos;
+    }
+
+    /**
+     * @param marginMs how long before the invocation's deadline to stop
+     */
+    static Deadline of(Context context, long marginMs) {
+        int remaining = context == null ? 0 : context.getRemainingTimeInMillis();
+        if (remaining <= 0) {
+            // Either no deadline header came (Lambda always sends one) or the invocation is already
+            // over; in both cases there is nothing useful to cut short.
+            return NONE;
+        }
+        return new Deadline(System.nanoTime() + (remaining - marginMs) * 1_000_000L);
+    }
+
+    boolean known() {
+        return stopAtNanos != Long.MAX_VALUE;
+    }
+
+    /** Milliseconds until the stop point; zero or less once it has passed. */
+    long millisLeft() {
+        if (!known()) {
+            return Long.MAX_VALUE;
+        }
+        return Math.floorDiv(stopAtNanos - System.nanoTime(), 1_000_000L);
+    }
+
+    boolean passed() {
+        return millisLeft() <= 0;
+    }
+
+    /** Runs {@code onPassing} once the stop point passes, unless cancelled first. */
+    Watch watch(Runnable onPassing) {
+        return new Watch(this, onPassing);
+    }
+
+    /** A pending stop: aborts an upstream exchange at the stop point. */
+    static final class Watch implements AutoCloseable {
+        private final ScheduledFuture<?> pending;
+        private volatile boolean fired;
+
+        private Watch(Deadline deadline, Runnable onPassing) {
+            pending = deadline.known() ? RelayTimer.after(deadline.millisLeft(), () -> {
+                fired = true;
+                onPassing.run();
+            }) : null;
+        }
+
+        /** True when the stop point passed and {@code onPassing} ran. */
+        boolean fired() {
+            return fired;
+        }
+
+        @Override
+        public void close() {
+            if (pending != null) {
+                pending.cancel(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.llmrelay.relay;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How long to wait before retrying an upstream: jittered exponential backoff, or longer when the
+ * upstream said so with {@code retry-after}. Jitter keeps a crowd of relays that failed together
+ * from retrying together.
+ */
+final class RetryWaits {
+    /** The first retry waits between half of this and all of it; each later one twice as long. */
+    static final long BASE_BACKOFF_MS = 250;
+
+    private RetryWaits() {}
+
+    /** The wait before retry number {@code retry} (1 for the first retry): uniform in [b/2, b], b = base * 2^(retry-1). */
+    static Duration backoff(int retry) {
+        long ceiling = BASE_BACKOFF_MS << Math.min(Math.max(retry - 1, 0), 16);
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    /**
+     * What the upstream asked for: {@code retry-after-ms} (OpenAI's, and what its SDKs read first),
+     * else {@code retry-after} as seconds or an HTTP date.
+     *
+     * @param headers response headers with lower-case names
+     */
+    static Optional<Duration> retryAfter(Map<String, String> headers, Instant now) {
+        String millis = headers.get("retry-after-ms");
+        if (millis != null) {
+            try {
+                double value = Double.parseDouble(millis.strip());
+                if (value >= 0 && Double.isFinite(value)) {
+                    return Optional.of(Duration.ofMillis((long) Math.ceil(value)));
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to retry-after
+            }
+        }
+        String after = headers.get("retry-after");
+        if (after == null || after.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            double seconds = Double.parseDouble(after.strip());
+            return seconds >= 0 && Double.isFinite(seconds)
+                    ? Optional.of(Duration.ofMillis((long) Math.ceil(seconds * 1000))) : Optional.empty();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(after.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration wait = Duration.between(now, at);
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+}

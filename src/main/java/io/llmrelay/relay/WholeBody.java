@@ -1,0 +1,42 @@
+package io.llmrelay.relay;
+
+import io.llmrelay.upstream.UpstreamResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads a whole upstream body (a non-streaming answer, an error body) up to a size, each read
+ * bounded by the idle timeout and all of it by the deadline: the JDK's client would otherwise
+ * wait forever for a body that stalls after its head.
+ */
+final class WholeBody {
+    private WholeBody() {}
+
+    /** At most {@code maxBytes}; what lies beyond is left unread (and dropped when the answer is closed). */
+    static byte[] read(UpstreamResponse answer, int maxBytes, long idleTimeoutMs, Deadline deadline)
+            throws ReadFailure {
+        IdleWatchdog idle = new IdleWatchdog(idleTimeoutMs, answer::close);
+        try (Deadline.Watch watch = deadline.watch(answer::close)) {
+            InputStream in = answer.body();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 8192));
+            byte[] buffer = new byte[8192];
+            try {
+                while (out.size() < maxBytes) {
+                    idle.arm();
+                    int n = in.read(buffer, 0, Math.min(buffer.length, maxBytes - out.size()));
+                    if (n < 0) {
+                        break;
+                    }
+                    out.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                throw new ReadFailure(watch.fired() ? ReadFailure.Cause.DEADLINE
+                        : idle.fired() ? ReadFailure.Cause.IDLE : ReadFailure.Cause.BROKEN, e);
+            } finally {
+                idle.disarm();
+            }
+            return out.toByteArray();
+        }
+    }
+}
