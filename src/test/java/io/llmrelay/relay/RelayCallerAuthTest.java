@@ -1,66 +1,42 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Who may call: the caller's key as a Bearer token or in {@code x-api-key}, checked before anything else. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayCallerAuthTest {
     private static final String WRONG_KEY = "rk-test-not-the-caller-key-987";
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
 
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        relay = RelayUnderTest.serve(RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null),
-                RelayUnderTest.upstreamKeyEnv());
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null));
 
     /** A 401 {@code invalid_api_key} that went nowhere near the upstream and does not repeat the key. */
     private static JsonNode assertRefused(HttpResponse<String> response) {
         JsonNode error = assertOpenAiError(response, 401, "invalid_api_key");
         assertEquals("Bearer", response.headers().firstValue("www-authenticate").orElse(null));
         assertFalse(response.body().contains(WRONG_KEY), "the presented key is not echoed");
-        assertEquals(0, upstream.requestCount(), "nothing went upstream");
+        assertEquals(0, served.upstream().requestCount(), "nothing went upstream");
         return error;
     }
 
     @Test
     void theCallerKeyAsABearerTokenIsAccepted() throws Exception {
-        HttpResponse<String> response = client.send(client.chatWithoutKey(CHAT)
+        HttpResponse<String> response = served.client().send(served.client().chatWithoutKey(CHAT)
                 .header("authorization", "Bearer " + RelayUnderTest.CALLER_KEY));
 
         assertEquals(200, response.statusCode(), response.body());
@@ -69,7 +45,7 @@ class RelayCallerAuthTest {
 
     @Test
     void theBearerSchemeIgnoresCase() throws Exception {
-        HttpResponse<String> response = client.send(client.chatWithoutKey(CHAT)
+        HttpResponse<String> response = served.client().send(served.client().chatWithoutKey(CHAT)
                 .header("authorization", "bearer " + RelayUnderTest.CALLER_KEY));
 
         assertEquals(200, response.statusCode(), response.body());
@@ -77,7 +53,7 @@ class RelayCallerAuthTest {
 
     @Test
     void theCallerKeyInXApiKeyIsAccepted() throws Exception {
-        HttpResponse<String> response = client.send(client.chatWithoutKey(CHAT)
+        HttpResponse<String> response = served.client().send(served.client().chatWithoutKey(CHAT)
                 .header("x-api-key", RelayUnderTest.CALLER_KEY));
 
         assertEquals(200, response.statusCode(), response.body());
@@ -86,7 +62,7 @@ class RelayCallerAuthTest {
     @Test
     void xApiKeyIsAcceptedNextToAnAuthorizationHeaderThatIsNotBearer() throws Exception {
         // A Function URL with AWS_IAM auth: Authorization carries the SigV4 signature.
-        HttpResponse<String> response = client.send(client.chatWithoutKey(CHAT)
+        HttpResponse<String> response = served.client().send(served.client().chatWithoutKey(CHAT)
                 .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/lambda/aws4_request")
                 .header("x-api-key", RelayUnderTest.CALLER_KEY));
 
@@ -95,39 +71,39 @@ class RelayCallerAuthTest {
 
     @Test
     void aWrongBearerKeyIs401InvalidApiKey() throws Exception {
-        assertRefused(client.send(client.chatWithoutKey(CHAT).header("authorization", "Bearer " + WRONG_KEY)));
+        assertRefused(served.client().send(served.client().chatWithoutKey(CHAT).header("authorization", "Bearer " + WRONG_KEY)));
     }
 
     @Test
     void aWrongXApiKeyIs401InvalidApiKey() throws Exception {
-        assertRefused(client.send(client.chatWithoutKey(CHAT).header("x-api-key", WRONG_KEY)));
+        assertRefused(served.client().send(served.client().chatWithoutKey(CHAT).header("x-api-key", WRONG_KEY)));
     }
 
     @Test
     void aMissingKeyIs401SayingHowToSendOne() throws Exception {
-        JsonNode error = assertRefused(client.send(client.chatWithoutKey(CHAT)));
+        JsonNode error = assertRefused(served.client().send(served.client().chatWithoutKey(CHAT)));
 
         assertTrue(error.get("message").asText().contains("x-api-key"), error.toString());
     }
 
     @Test
     void anEmptyBearerTokenIsAMissingKey() throws Exception {
-        assertRefused(client.send(client.chatWithoutKey(CHAT).header("authorization", "Bearer ")));
+        assertRefused(served.client().send(served.client().chatWithoutKey(CHAT).header("authorization", "Bearer ")));
     }
 
     @Test
     void listingModelsNeedsTheKeyToo() throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(relay.uri("/v1/models")).GET());
+        HttpResponse<String> response = served.client().send(HttpRequest.newBuilder(served.relay().uri("/v1/models")).GET());
 
         assertRefused(response);
-        assertEquals(200, client.send(client.request("GET", "/v1/models", null)).statusCode());
+        assertEquals(200, served.client().send(served.client().request("GET", "/v1/models", null)).statusCode());
     }
 
     @Test
     void withNoCallersConfiguredEveryRequestIs401SayingSo() throws Exception {
         String config = """
                 {"routes": [{"name": "main", "baseUrl": "%s", "apiKey": "env:UPSTREAM_KEY",
-                             "models": ["gpt-4o-mini"], "default": true}]}""".formatted(upstream.baseUrl());
+                             "models": ["gpt-4o-mini"], "default": true}]}""".formatted(served.upstream().baseUrl());
         try (RelayUnderTest noCallers = RelayUnderTest.serve(config, RelayUnderTest.upstreamKeyEnv())) {
             RelayClient other = new RelayClient(noCallers);
 
@@ -141,7 +117,7 @@ class RelayCallerAuthTest {
 
     @Test
     void serveWithNoAuthAcceptsEveryCallerAndSaysSoLoudly() throws Exception {
-        try (RelayUnderTest open = RelayUnderTest.serve(RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null),
+        try (RelayUnderTest open = RelayUnderTest.serve(RelayUnderTest.oneRouteConfig(served.upstream().baseUrl(), null),
                 RelayUnderTest.upstreamKeyEnv(), true)) {
             RelayClient other = new RelayClient(open);
 
@@ -153,7 +129,7 @@ class RelayCallerAuthTest {
             assertEquals(200, wrongKey.statusCode(), wrongKey.body());
             assertTrue(open.output().contains("AUTH IS OFF"), open.output());
             // The upstream still gets the route's key, not whatever the caller sent.
-            assertEquals("Bearer " + RelayUnderTest.UPSTREAM_KEY, upstream.nextRequest().header("authorization"));
+            assertEquals("Bearer " + RelayUnderTest.UPSTREAM_KEY, served.upstream().nextRequest().header("authorization"));
             other.assertNoKeyLeaked();
         }
     }

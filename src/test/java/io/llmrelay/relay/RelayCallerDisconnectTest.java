@@ -1,13 +1,14 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,11 +17,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A caller that hangs up mid-stream: the relay's next write fails, and it abandons the upstream
@@ -29,34 +28,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayCallerDisconnectTest {
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        relay = RelayUnderTest.serve(RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null), RelayUnderTest.upstreamKeyEnv());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        relay.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null));
 
     @Test
     void whenTheClientClosesAfterTheFirstChunkTheUpstreamConnectionIsClosedSoonAfter() throws Exception {
         // An upstream that would go on generating for 40 s (2000 tokens, one per 20 ms) unless stopped.
-        upstream.enqueue(Script.sse(200).chunk(Chunks.role())
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.role())
                 .chunksUntilClosed(i -> Chunks.content(" token" + i), Duration.ofMillis(20), 2000));
 
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", relay.url().getPort()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", served.relay().url().getPort()), 5000);
             socket.setSoTimeout(10_000);
             byte[] body = CHAT.getBytes(StandardCharsets.UTF_8);
             OutputStream out = socket.getOutputStream();
@@ -72,16 +54,16 @@ class RelayCallerDisconnectTest {
             // Hang up hard (RST), as a phone platform dropping a call does.
             socket.setSoLinger(true, 0);
         }
-        int request = upstream.nextRequest().index();
+        int request = served.upstream().nextRequest().index();
 
-        assertTrue(upstream.awaitWriteFailure(request, Duration.ofSeconds(10)),
+        assertTrue(served.upstream().awaitWriteFailure(request, Duration.ofSeconds(10)),
                 "the upstream's connection was closed within 10 s of the client's (it streams for 40 s otherwise)");
-        assertTrue(awaitLogLine("\"error\":\"caller_disconnected\""), relay.output());
+        assertTrue(awaitLogLine("\"error\":\"caller_disconnected\""), served.relay().output());
     }
 
     @Test
     void theRelayServesTheNextCallerNormally() throws Exception {
-        RelayClient client = new RelayClient(relay);
+        RelayClient client = new RelayClient(served.relay());
 
         assertEquals(200, client.postChat(CHAT).statusCode());
         client.assertNoKeyLeaked();
@@ -107,7 +89,7 @@ class RelayCallerDisconnectTest {
     /** The request log line is written when the invocation ends, just after the upstream is closed. */
     private static boolean awaitLogLine(String fragment) throws InterruptedException {
         for (int i = 0; i < 200; i++) {
-            if (relay.output().contains(fragment)) {
+            if (served.relay().output().contains(fragment)) {
                 return true;
             }
             Thread.sleep(50);

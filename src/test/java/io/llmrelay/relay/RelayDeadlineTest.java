@@ -1,26 +1,24 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertErrorBody;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
-import static io.llmrelay.relay.RelayClient.payloads;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertErrorBody;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The invocation deadline, through serve with a short function timeout: the relay stops
@@ -33,44 +31,20 @@ import org.junit.jupiter.api.Timeout;
 class RelayDeadlineTest {
     private static final long FUNCTION_TIMEOUT_MS = 3000;
     private static final long MARGIN_MS = 1000;
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
 
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        relay = RelayUnderTest.with(RelayUnderTest.config("\"deadlineMarginMs\": " + MARGIN_MS,
-                        RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]",
-                                "\"default\": true, \"firstByteTimeoutMs\": 60000, \"idleTimeoutMs\": 60000")))
-                .env(RelayUnderTest.upstreamKeyEnv())
-                .timeoutMs(FUNCTION_TIMEOUT_MS)
-                .start();
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.config("\"deadlineMarginMs\": " + MARGIN_MS,
+                    RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]",
+                            "\"default\": true, \"firstByteTimeoutMs\": 60000, \"idleTimeoutMs\": 60000")))
+            .serving(serve -> serve.timeoutMs(FUNCTION_TIMEOUT_MS));
 
     @Test
     void aStreamStillRunningNearTheDeadlineEndsCleanlyWithADeadlineEventThenDone() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Once upon"))
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Once upon"))
                 .gate(gate).chunk(Chunks.content(" a time")).done());
         try {
-            HttpResponse<String> response = client.postChat(CHAT);
+            HttpResponse<String> response = served.client().postChat(CHAT);
 
             assertEquals(200, response.statusCode());
             // Whole events and [DONE]: had the relay run into the function timeout, serve would have cut the body off.
@@ -84,15 +58,15 @@ class RelayDeadlineTest {
         } finally {
             gate.countDown();
         }
-        assertTrue(relay.output().contains("\"error\":\"deadline_exceeded\""), "the request log says why");
+        assertTrue(served.relay().output().contains("\"error\":\"deadline_exceeded\""), "the request log says why");
     }
 
     @Test
     void noResponseHeadBeforeTheDeadlineIsA504DeadlineExceeded() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200).holdHead(gate).chunk(Chunks.role()).done());
+        served.upstream().enqueue(Script.sse(200).holdHead(gate).chunk(Chunks.role()).done());
         try {
-            HttpResponse<String> response = client.postChat(CHAT);
+            HttpResponse<String> response = served.client().postChat(CHAT);
 
             assertOpenAiError(response, 504, "deadline_exceeded");
             assertEquals(1, gate.getCount(), "the upstream was still holding its answer back");
@@ -103,7 +77,7 @@ class RelayDeadlineTest {
 
     @Test
     void theNextRequestGetsItsOwnDeadline() throws Exception {
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());

@@ -1,30 +1,28 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertErrorBody;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
-import static io.llmrelay.relay.RelayClient.json;
-import static io.llmrelay.relay.RelayClient.payloads;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertErrorBody;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.json;
+import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,41 +35,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RelayErrorContractTest {
     /** Short enough to keep the suite fast, long enough for a loopback round trip on a busy machine. */
     private static final int SHORT_TIMEOUT_MS = 1000;
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
 
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        // No retries here: this class is about what one upstream answer becomes; retries and
-        // fallbacks (which would turn some of these failures into successes) are RelayRetryTest's.
-        relay = RelayUnderTest.serve(RelayUnderTest.config(null,
-                        RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\", \"gpt-4o*\"]",
-                                "\"default\": true, \"retries\": 0"),
-                        RelayUnderTest.route("slow", upstream.baseUrl(), "[\"slow-model\"]",
-                                "\"firstByteTimeoutMs\": " + SHORT_TIMEOUT_MS + ", \"idleTimeoutMs\": " + SHORT_TIMEOUT_MS
-                                        + ", \"retries\": 0"),
-                        RelayUnderTest.route("closed", "http://127.0.0.1:" + closedPort() + "/v1", "[\"closed-model\"]",
-                                "\"retries\": 0")),
-                RelayUnderTest.upstreamKeyEnv());
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+    // No retries here: this class is about what one upstream answer becomes; retries and
+    // fallbacks (which would turn some of these failures into successes) are RelayRetryTest's.
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.config(null,
+            RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\", \"gpt-4o*\"]",
+                    "\"default\": true, \"retries\": 0"),
+            RelayUnderTest.route("slow", upstream.baseUrl(), "[\"slow-model\"]",
+                    "\"firstByteTimeoutMs\": " + SHORT_TIMEOUT_MS + ", \"idleTimeoutMs\": " + SHORT_TIMEOUT_MS
+                            + ", \"retries\": 0"),
+            RelayUnderTest.route("closed", "http://127.0.0.1:" + closedPort() + "/v1", "[\"closed-model\"]",
+                    "\"retries\": 0")));
 
     /** A port that was free a moment ago and on which nothing listens now: connections are refused. */
     private static int closedPort() throws Exception {
@@ -97,9 +72,9 @@ class RelayErrorContractTest {
     void anUpstream4xxWithAnOpenAiBodyPassesThroughWithItsStatusAndBody(int status, String type, String code)
             throws Exception {
         String body = Chunks.error("The upstream says no (" + status + ").", type, code);
-        upstream.enqueue(Script.json(status, body));
+        served.upstream().enqueue(Script.json(status, body));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, status, code);
         assertEquals(body, response.body());
@@ -107,10 +82,10 @@ class RelayErrorContractTest {
 
     @Test
     void anUpstream429KeepsItsRetryAfter() throws Exception {
-        upstream.enqueue(Script.json(429, Chunks.error("Rate limit reached for gpt-4o-mini.", "rate_limit_error",
+        served.upstream().enqueue(Script.json(429, Chunks.error("Rate limit reached for gpt-4o-mini.", "rate_limit_error",
                 "rate_limit_exceeded")).header("retry-after", "17"));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 429, "rate_limit_exceeded");
         assertEquals("17", response.headers().firstValue("retry-after").orElse(null));
@@ -118,9 +93,9 @@ class RelayErrorContractTest {
 
     @Test
     void anUpstream4xxWithoutAnOpenAiBodyKeepsItsStatusWithAnOpenAiBodyOfTheRelays() throws Exception {
-        upstream.enqueue(Script.json(404, "<html><body>Not Found</body></html>").header("content-type", "text/html"));
+        served.upstream().enqueue(Script.json(404, "<html><body>Not Found</body></html>").header("content-type", "text/html"));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 404, "upstream_error");
         assertFalse(response.body().contains("<html>"), response.body());
@@ -129,10 +104,10 @@ class RelayErrorContractTest {
     @ParameterizedTest(name = "upstream {0}")
     @ValueSource(ints = {500, 503})
     void anUpstream5xxIsA502(int status) throws Exception {
-        upstream.enqueue(Script.json(status, Chunks.error("The server had an error while processing your request.",
+        served.upstream().enqueue(Script.json(status, Chunks.error("The server had an error while processing your request.",
                 "server_error", null)));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         JsonNode error = assertOpenAiError(response, 502, "upstream_unavailable");
         assertTrue(error.get("message").asText().contains("main"), "names the route: " + error);
@@ -140,14 +115,14 @@ class RelayErrorContractTest {
 
     @Test
     void anUpstream5xxWithAnHtmlBodyIsA502Too() throws Exception {
-        upstream.enqueue(Script.json(502, "<html>Bad Gateway</html>").header("content-type", "text/html"));
+        served.upstream().enqueue(Script.json(502, "<html>Bad Gateway</html>").header("content-type", "text/html"));
 
-        assertOpenAiError(client.postChat(CHAT), 502, "upstream_unavailable");
+        assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
     }
 
     @Test
     void aRefusedConnectionIsA502() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("closed-model"));
+        HttpResponse<String> response = served.client().postChat(chatFor("closed-model"));
 
         JsonNode error = assertOpenAiError(response, 502, "upstream_unavailable");
         assertTrue(error.get("message").asText().contains("closed"), "names the route: " + error);
@@ -156,9 +131,9 @@ class RelayErrorContractTest {
     @Test
     void noResponseHeadWithinTheFirstByteTimeoutIsA504() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200).holdHead(gate).chunk(Chunks.role()).done());
+        served.upstream().enqueue(Script.sse(200).holdHead(gate).chunk(Chunks.role()).done());
         try {
-            HttpResponse<String> response = client.postChat(chatFor("slow-model"));
+            HttpResponse<String> response = served.client().postChat(chatFor("slow-model"));
 
             JsonNode error = assertOpenAiError(response, 504, "upstream_timeout");
             assertTrue(error.get("message").asText().contains(SHORT_TIMEOUT_MS + " ms"), error.toString());
@@ -171,9 +146,9 @@ class RelayErrorContractTest {
     @Test
     void anErrorEventAsTheFirstUpstreamEventGetsARealStatusAndTheErrorBody() throws Exception {
         String upstreamError = Chunks.error("The model is overloaded.", "server_error", "overloaded");
-        upstream.enqueue(Script.sse(200).chunk(upstreamError).done());
+        served.upstream().enqueue(Script.sse(200).chunk(upstreamError).done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         JsonNode error = assertOpenAiError(response, 502, "overloaded");
         assertEquals(json(upstreamError).get("error"), error);
@@ -181,16 +156,16 @@ class RelayErrorContractTest {
 
     @Test
     void anUpstreamStreamThatEndsBeforeAnyEventIsA502() throws Exception {
-        upstream.enqueue(Script.sse(200).raw(": keep-alive\n\n"));
+        served.upstream().enqueue(Script.sse(200).raw(": keep-alive\n\n"));
 
-        assertOpenAiError(client.postChat(CHAT), 502, "upstream_unavailable");
+        assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
     }
 
     @Test
     void anUpstreamStreamCutBeforeAnyEventIsA502() throws Exception {
-        upstream.enqueue(Script.sse(200).raw("data: {\"id\":\"chatcmpl-cut\",").cutOff());
+        served.upstream().enqueue(Script.sse(200).raw("data: {\"id\":\"chatcmpl-cut\",").cutOff());
 
-        assertOpenAiError(client.postChat(CHAT), 502, "upstream_unavailable");
+        assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
     }
 
     // After the first byte: an error event, then DONE, on a 200.
@@ -199,14 +174,14 @@ class RelayErrorContractTest {
     void anUpstreamErrorEventMidStreamBecomesOneErrorEventThenDone() throws Exception {
         String upstreamError = Chunks.error("The server had an error while processing your request.", "server_error",
                 "server_error");
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .chunk(Chunks.content("Partial"))
                 .chunk(upstreamError)
                 .chunk(Chunks.content("never relayed"))
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertEquals("text/event-stream; charset=utf-8", response.headers().firstValue("content-type").orElse(null));
@@ -221,13 +196,13 @@ class RelayErrorContractTest {
 
     @Test
     void aStreamCutMidBodyEndsWithAnErrorEventThenDone() throws Exception {
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .chunk(Chunks.content("Half a sen"))
                 .raw("data: {\"id\":\"chatcmpl-up1\",\"object\":\"chat.comp")
                 .cutOff());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         List<String> payloads = payloads(response.body());
@@ -240,9 +215,9 @@ class RelayErrorContractTest {
     @Test
     void anUpstreamThatGoesQuietMidStreamEndsWithATimeoutEventThenDone() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200).chunk(Chunks.role()).gate(gate).chunk(Chunks.content("too late")).done());
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.role()).gate(gate).chunk(Chunks.content("too late")).done());
         try {
-            HttpResponse<String> response = client.postChat(chatFor("slow-model"));
+            HttpResponse<String> response = served.client().postChat(chatFor("slow-model"));
 
             assertEquals(200, response.statusCode());
             List<String> payloads = payloads(response.body());
@@ -258,10 +233,10 @@ class RelayErrorContractTest {
 
     @Test
     void afterAFailureTheNextRequestIsServedNormally() throws Exception {
-        upstream.enqueue(Script.json(500, "oops"));
-        assertOpenAiError(client.postChat(CHAT), 502, "upstream_unavailable");
+        served.upstream().enqueue(Script.json(500, "oops"));
+        assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());

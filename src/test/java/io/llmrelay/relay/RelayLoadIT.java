@@ -7,6 +7,7 @@ import io.llmrelay.json.Json;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -1,8 +1,8 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
-import static io.llmrelay.relay.RelayClient.json;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,16 +12,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,42 +33,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayRequestHandlingTest {
     private static final int MAX_REQUEST_BYTES = 8192;
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
+
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> {
+        String base = "http://127.0.0.1:" + upstream.port();
+        return RelayUnderTest.config("\"maxRequestBytes\": " + MAX_REQUEST_BYTES,
+                RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\", \"gpt-4o*\"]", "\"default\": true"),
+                RelayUnderTest.route("exact", base + "/exact/v1", "[\"claude-exact\"]",
+                        "\"upstreamModel\": \"renamed-upstream-model\""),
+                RelayUnderTest.route("glob", base + "/glob/v1", "[\"llama-*\"]",
+                        "\"dropFields\": [\"user\", \"call\"]"));
+    });
 
     /** The default script's body, as the relay sends it on. */
     private static final String DEFAULT_STREAM = "data: " + Chunks.role() + "\n\ndata: " + Chunks.content("Hello")
             + "\n\ndata: " + Chunks.finish("stop") + "\n\ndata: [DONE]\n\n";
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        String base = "http://127.0.0.1:" + upstream.port();
-        relay = RelayUnderTest.serve(RelayUnderTest.config("\"maxRequestBytes\": " + MAX_REQUEST_BYTES,
-                        RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\", \"gpt-4o*\"]", "\"default\": true"),
-                        RelayUnderTest.route("exact", base + "/exact/v1", "[\"claude-exact\"]",
-                                "\"upstreamModel\": \"renamed-upstream-model\""),
-                        RelayUnderTest.route("glob", base + "/glob/v1", "[\"llama-*\"]",
-                                "\"dropFields\": [\"user\", \"call\"]")),
-                RelayUnderTest.upstreamKeyEnv());
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
 
     private static String chatFor(String model) {
         return CHAT.replace("gpt-4o-mini", model);
@@ -76,12 +55,12 @@ class RelayRequestHandlingTest {
 
     /** Sends a good request and checks it streams back normally: the relay is still fine. */
     private static void aGoodRequestStillSucceeds() throws Exception {
-        upstream.reset();
-        HttpResponse<String> response = client.postChat(CHAT);
+        served.upstream().reset();
+        HttpResponse<String> response = served.client().postChat(CHAT);
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(DEFAULT_STREAM, response.body());
-        assertEquals("gpt-4o-mini", upstream.nextRequest().body().get("model").asText());
-        assertEquals(0, upstream.requestCount());
+        assertEquals("gpt-4o-mini", served.upstream().nextRequest().body().get("model").asText());
+        assertEquals(0, served.upstream().requestCount());
     }
 
     // Paths and methods.
@@ -90,7 +69,7 @@ class RelayRequestHandlingTest {
     @ValueSource(strings = {"/chat/completions", "/v1/chat/completions", "/some/prefix/chat/completions",
         "/v1/chat/completions/"})
     void chatCompletionsIsServedUnderAnyPrefix(String path) throws Exception {
-        HttpResponse<String> response = client.send(client.request("POST", path, CHAT));
+        HttpResponse<String> response = served.client().send(served.client().request("POST", path, CHAT));
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(DEFAULT_STREAM, response.body());
@@ -98,7 +77,7 @@ class RelayRequestHandlingTest {
 
     @Test
     void getOnChatCompletionsIs405AllowingPost() throws Exception {
-        HttpResponse<String> response = client.send(client.request("GET", "/v1/chat/completions", null));
+        HttpResponse<String> response = served.client().send(served.client().request("GET", "/v1/chat/completions", null));
 
         assertOpenAiError(response, 405, "method_not_allowed");
         assertEquals("POST", response.headers().firstValue("allow").orElse(null));
@@ -106,7 +85,7 @@ class RelayRequestHandlingTest {
 
     @Test
     void postOnModelsIs405AllowingGet() throws Exception {
-        HttpResponse<String> response = client.send(client.request("POST", "/v1/models", CHAT));
+        HttpResponse<String> response = served.client().send(served.client().request("POST", "/v1/models", CHAT));
 
         assertOpenAiError(response, 405, "method_not_allowed");
         assertEquals("GET", response.headers().firstValue("allow").orElse(null));
@@ -115,16 +94,16 @@ class RelayRequestHandlingTest {
     @ParameterizedTest(name = "POST {0}")
     @ValueSource(strings = {"/", "/v1/embeddings", "/v1/chat/completions/extra", "/v1/completions"})
     void anUnknownPathIs404(String path) throws Exception {
-        HttpResponse<String> response = client.send(client.request("POST", path, CHAT));
+        HttpResponse<String> response = served.client().send(served.client().request("POST", path, CHAT));
 
         assertOpenAiError(response, 404, "unknown_url");
-        assertEquals(0, upstream.requestCount());
+        assertEquals(0, served.upstream().requestCount());
     }
 
     @ParameterizedTest(name = "GET {0}")
     @ValueSource(strings = {"/v1/models", "/models"})
     void getModelsListsTheConfiguredModelsInOpenAisListFormat(String path) throws Exception {
-        HttpResponse<String> response = client.send(client.request("GET", path, null));
+        HttpResponse<String> response = served.client().send(served.client().request("GET", path, null));
 
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"));
@@ -145,38 +124,38 @@ class RelayRequestHandlingTest {
 
     @Test
     void anExactModelGoesToItsRouteUnderTheUpstreamModelName() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("claude-exact"));
+        HttpResponse<String> response = served.client().postChat(chatFor("claude-exact"));
 
         assertEquals(200, response.statusCode());
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("/exact/v1/chat/completions", request.path());
         assertEquals("renamed-upstream-model", request.body().get("model").asText());
     }
 
     @Test
     void aModelMatchingAGlobGoesToThatRouteUnderItsOwnName() throws Exception {
-        client.postChat(chatFor("llama-3.1-8b-instant"));
+        served.client().postChat(chatFor("llama-3.1-8b-instant"));
 
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("/glob/v1/chat/completions", request.path());
         assertEquals("llama-3.1-8b-instant", request.body().get("model").asText());
     }
 
     @Test
     void aModelMatchingTheDefaultRoutesGlobGoesThere() throws Exception {
-        client.postChat(chatFor("gpt-4o-2024-08-06"));
+        served.client().postChat(chatFor("gpt-4o-2024-08-06"));
 
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("/v1/chat/completions", request.path());
         assertEquals("gpt-4o-2024-08-06", request.body().get("model").asText());
     }
 
     @Test
     void anUnknownModelGoesToTheDefaultRouteUnchanged() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("mistral-large-latest"));
+        HttpResponse<String> response = served.client().postChat(chatFor("mistral-large-latest"));
 
         assertEquals(200, response.statusCode());
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("/v1/chat/completions", request.path());
         assertEquals("mistral-large-latest", request.body().get("model").asText());
     }
@@ -184,7 +163,7 @@ class RelayRequestHandlingTest {
     @Test
     void anUnknownModelWithNoDefaultRouteIs404ModelNotFound() throws Exception {
         String config = RelayUnderTest.config(null,
-                RelayUnderTest.route("only", upstream.baseUrl(), "[\"gpt-4o-mini\"]", null));
+                RelayUnderTest.route("only", served.upstream().baseUrl(), "[\"gpt-4o-mini\"]", null));
         try (RelayUnderTest noDefault = RelayUnderTest.serve(config, RelayUnderTest.upstreamKeyEnv())) {
             RelayClient other = new RelayClient(noDefault);
 
@@ -193,7 +172,7 @@ class RelayRequestHandlingTest {
             JsonNode error = assertOpenAiError(response, 404, "model_not_found");
             assertEquals("model", error.get("param").asText());
             assertTrue(error.get("message").asText().contains("mistral-large-latest"), error.toString());
-            assertEquals(0, upstream.requestCount());
+            assertEquals(0, served.upstream().requestCount());
             assertEquals(200, other.postChat(CHAT).statusCode(), "its own model is still served");
         }
     }
@@ -232,13 +211,13 @@ class RelayRequestHandlingTest {
                  "customer": {"number": "+15557654321", "name": "Ada"},
                  "metadata": {"tenant": "acme", "nested": {"a": 1}}}""";
 
-        HttpResponse<String> response = client.postChat(vapi);
+        HttpResponse<String> response = served.client().postChat(vapi);
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(DEFAULT_STREAM, response.body());
         ObjectNode expected = (ObjectNode) json(vapi);
         expected.remove(List.of("call", "phoneNumber", "customer", "metadata"));
-        assertEquals(expected, upstream.nextRequest().body());
+        assertEquals(expected, served.upstream().nextRequest().body());
     }
 
     @Test
@@ -248,11 +227,11 @@ class RelayRequestHandlingTest {
                  "user": "caller-42", "call": {"id": "c"}, "phoneNumber": {"id": "p"}, "customer": {"name": "Ada"},
                  "metadata": {"tenant": "acme"}}""";
 
-        client.postChat(request);
+        served.client().postChat(request);
 
         ObjectNode expected = (ObjectNode) json(request);
         expected.remove(List.of("user", "call"));
-        assertEquals(expected, upstream.nextRequest().body());
+        assertEquals(expected, served.upstream().nextRequest().body());
     }
 
     // Validation: 400 naming the param, and the relay is fine afterwards.
@@ -270,24 +249,24 @@ class RelayRequestHandlingTest {
         "model a number       | model            | {\"model\": 4, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}",
     })
     void anInvalidRequestIs400NamingTheParam(String what, String param, String body) throws Exception {
-        HttpResponse<String> response = client.postChat(body);
+        HttpResponse<String> response = served.client().postChat(body);
 
         JsonNode error = assertOpenAiError(response, 400, null);
         assertEquals("invalid_request_error", error.get("type").asText());
         assertEquals(param, error.get("param").asText(null), what);
-        assertEquals(0, upstream.requestCount(), "nothing went upstream");
+        assertEquals(0, served.upstream().requestCount(), "nothing went upstream");
         aGoodRequestStillSucceeds();
     }
 
     @ParameterizedTest(name = "body: {0}")
     @ValueSource(strings = {"{not json", "[]", "\"messages\"", "{\"messages\": [{\"role\": \"user\"}]} trailing", ""})
     void aBodyThatIsNotAJsonObjectIs400(String body) throws Exception {
-        HttpResponse<String> response = client.postChat(body);
+        HttpResponse<String> response = served.client().postChat(body);
 
         JsonNode error = assertOpenAiError(response, 400, null);
         assertEquals("invalid_request_error", error.get("type").asText());
         assertTrue(error.get("param").isNull(), error.toString());
-        assertEquals(0, upstream.requestCount(), "nothing went upstream");
+        assertEquals(0, served.upstream().requestCount(), "nothing went upstream");
         aGoodRequestStillSucceeds();
     }
 
@@ -295,11 +274,11 @@ class RelayRequestHandlingTest {
     void aBodyOverMaxRequestBytesIs413() throws Exception {
         String big = CHAT.replace("\"Hi\"", "\"" + "x".repeat(MAX_REQUEST_BYTES) + "\"");
 
-        HttpResponse<String> response = client.postChat(big);
+        HttpResponse<String> response = served.client().postChat(big);
 
         JsonNode error = assertOpenAiError(response, 413, "request_too_large");
         assertTrue(error.get("message").asText().contains(String.valueOf(MAX_REQUEST_BYTES)), error.toString());
-        assertEquals(0, upstream.requestCount(), "nothing went upstream");
+        assertEquals(0, served.upstream().requestCount(), "nothing went upstream");
         aGoodRequestStillSucceeds();
     }
 
@@ -309,7 +288,7 @@ class RelayRequestHandlingTest {
         String body = CHAT.replace("\"Hi\"", "\"" + filler + "\"");
         assertTrue(body.length() < MAX_REQUEST_BYTES);
 
-        assertEquals(200, client.postChat(body).statusCode());
+        assertEquals(200, served.client().postChat(body).statusCode());
     }
 
     // Non-streaming.
@@ -318,19 +297,19 @@ class RelayRequestHandlingTest {
     @ValueSource(strings = {"absent", "false"})
     void aNonStreamingRequestGetsTheUpstreamsChatCompletion(String stream) throws Exception {
         String completion = Chunks.completion("Hello there!");
-        upstream.enqueue(Script.json(200, completion));
+        served.upstream().enqueue(Script.json(200, completion));
         String body = stream.equals("absent")
                 ? "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"
                 : CHAT.replace("\"stream\": true", "\"stream\": false");
 
-        HttpResponse<String> response = client.postChat(body);
+        HttpResponse<String> response = served.client().postChat(body);
 
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"));
         assertFalse(response.headers().firstValue("x-request-id").orElse("").isBlank(), "x-request-id");
         assertEquals(completion, response.body());
         assertEquals("chat.completion", json(response.body()).get("object").asText());
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("application/json", request.header("accept"));
         assertEquals(json(body), request.body());
     }

@@ -1,10 +1,10 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertErrorBody;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
-import static io.llmrelay.relay.RelayClient.json;
-import static io.llmrelay.relay.RelayClient.payloads;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertErrorBody;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.json;
+import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +13,7 @@ import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -20,11 +21,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,44 +39,26 @@ class RelayRetryTest {
     private static final String DEFAULT_STREAM = "data: " + Chunks.role() + "\n\ndata: " + Chunks.content("Hello")
             + "\n\ndata: " + Chunks.finish("stop") + "\n\ndata: [DONE]\n\n";
     private static final RecordedPauses pauses = new RecordedPauses();
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
 
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> {
         String base = "http://127.0.0.1:" + upstream.port();
         String closed = "http://127.0.0.1:" + closedPort() + "/v1";
-        relay = RelayUnderTest.with(RelayUnderTest.config(null,
-                        // retries: 2 (the default), retryBudgetMs: 5000 (the default)
-                        RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\"]", "\"default\": true"),
-                        RelayUnderTest.route("down", closed, "[\"down-model\"]", "\"fallback\": [\"backup\"]"),
-                        RelayUnderTest.route("flaky", base + "/flaky/v1", "[\"flaky-model\"]",
-                                "\"retries\": 1, \"fallback\": [\"down\", \"backup\"]"),
-                        RelayUnderTest.route("slow", base + "/slow/v1", "[\"slow-model\"]",
-                                "\"firstByteTimeoutMs\": 500, \"fallback\": [\"backup\"]"),
-                        RelayUnderTest.route("backup", base + "/backup/v1", "[\"backup-model\"]",
-                                "\"upstreamModel\": \"backup-upstream-model\"")))
-                .env(RelayUnderTest.upstreamKeyEnv())
-                .customize(setup -> setup.withPause(pauses).withLogLevel(LogLevel.DEBUG))
-                .start();
-        client = new RelayClient(relay);
-    }
+        return RelayUnderTest.config(null,
+                // retries: 2 (the default), retryBudgetMs: 5000 (the default)
+                RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\"]", "\"default\": true"),
+                RelayUnderTest.route("down", closed, "[\"down-model\"]", "\"fallback\": [\"backup\"]"),
+                RelayUnderTest.route("flaky", base + "/flaky/v1", "[\"flaky-model\"]",
+                        "\"retries\": 1, \"fallback\": [\"down\", \"backup\"]"),
+                RelayUnderTest.route("slow", base + "/slow/v1", "[\"slow-model\"]",
+                        "\"firstByteTimeoutMs\": 500, \"fallback\": [\"backup\"]"),
+                RelayUnderTest.route("backup", base + "/backup/v1", "[\"backup-model\"]",
+                        "\"upstreamModel\": \"backup-upstream-model\""));
+    }).serving(serve -> serve.customize(setup -> setup.withPause(pauses).withLogLevel(LogLevel.DEBUG)));
 
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
+    /** The upstream is reset by {@link ServedRelay}; the recorded waits are this class's own. */
     @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
+    void forgetEarlierPauses() {
         pauses.clear();
     }
 
@@ -92,13 +74,13 @@ class RelayRetryTest {
 
     /** Requests here run one at a time, so the last request line is the last request's. */
     static JsonNode lastRequestLogLine() {
-        String[] lines = relay.output().split("\n");
+        String[] lines = served.relay().output().split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             if (lines[i].startsWith("{\"log\":\"request\"")) {
                 return json(lines[i]);
             }
         }
-        throw new AssertionError("no request log line in: " + relay.output());
+        throw new AssertionError("no request log line in: " + served.relay().output());
     }
 
     private static void assertWaitBetween(Duration wait, long minMs, long maxMs) {
@@ -108,14 +90,14 @@ class RelayRetryTest {
     @ParameterizedTest(name = "upstream {0} then 200")
     @ValueSource(ints = {502, 503, 504})
     void aServerFailureBeforeTheStreamIsRetriedAndTheCallerSeesOnlyTheSuccess(int status) throws Exception {
-        upstream.enqueue(Script.json(status, Chunks.error("Busy.", "server_error", null)));
+        served.upstream().enqueue(Script.json(status, Chunks.error("Busy.", "server_error", null)));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(DEFAULT_STREAM, response.body());
-        FakeUpstream.Recorded first = upstream.nextRequest();
-        FakeUpstream.Recorded second = upstream.nextRequest();
+        FakeUpstream.Recorded first = served.upstream().nextRequest();
+        FakeUpstream.Recorded second = served.upstream().nextRequest();
         assertEquals(first.index() + 1, second.index());
         assertEquals(first.body(), second.body(), "the same request, again");
         assertEquals(1, pauses.waits().size());
@@ -125,43 +107,43 @@ class RelayRetryTest {
     @Test
     void a429WithRetryAfterIsRetriedAfterThatLong() throws Exception {
         pauses.sleepingToo(true);
-        upstream.enqueue(Script.json(429, Chunks.error("Rate limit reached.", "rate_limit_error", "rate_limit_exceeded"))
+        served.upstream().enqueue(Script.json(429, Chunks.error("Rate limit reached.", "rate_limit_error", "rate_limit_exceeded"))
                 .header("retry-after", "1"));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(List.of(Duration.ofSeconds(1)), pauses.waits(), "the upstream's retry-after, not the shorter backoff");
-        FakeUpstream.Recorded first = upstream.nextRequest();
-        FakeUpstream.Recorded second = upstream.nextRequest();
+        FakeUpstream.Recorded first = served.upstream().nextRequest();
+        FakeUpstream.Recorded second = served.upstream().nextRequest();
         assertTrue(second.receivedNanos() - first.receivedNanos() >= Duration.ofSeconds(1).toNanos(),
                 "the second attempt came at least a second after the first");
     }
 
     @Test
     void a429AskingForMoreThanTheBudgetGoesToTheCallerAtOnceWithItsRetryAfter() throws Exception {
-        upstream.enqueue(Script.json(429, Chunks.error("Rate limit reached.", "rate_limit_error", "rate_limit_exceeded"))
+        served.upstream().enqueue(Script.json(429, Chunks.error("Rate limit reached.", "rate_limit_error", "rate_limit_exceeded"))
                 .header("retry-after", "30"));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 429, "rate_limit_exceeded");
         assertEquals("30", response.headers().firstValue("retry-after").orElse(null));
         assertEquals(List.of(), pauses.waits(), "a 30 s wait is over the 5 s budget: not made");
-        upstream.nextRequest();
-        assertEquals(0, upstream.requestCount());
+        served.upstream().nextRequest();
+        assertEquals(0, served.upstream().requestCount());
     }
 
     @Test
     void whenEveryAttemptFailsTheLastFailureGoesToTheCallerAfterBackoffsThatGrow() throws Exception {
         for (int i = 0; i < 3; i++) {
-            upstream.enqueue(Script.json(503, Chunks.error("Overloaded.", "server_error", null)));
+            served.upstream().enqueue(Script.json(503, Chunks.error("Overloaded.", "server_error", null)));
         }
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 502, "upstream_unavailable");
-        assertEquals(3, upstream.requestCount(), "one attempt and the route's two retries");
+        assertEquals(3, served.upstream().requestCount(), "one attempt and the route's two retries");
         List<Duration> waits = pauses.waits();
         assertEquals(2, waits.size());
         assertWaitBetween(waits.get(0), 125, 250);
@@ -173,49 +155,49 @@ class RelayRetryTest {
 
     @Test
     void aRequestTheUpstreamRejectsIsNotRetried() throws Exception {
-        upstream.enqueue(Script.json(400, Chunks.error("Invalid 'temperature'.", "invalid_request_error", "invalid_value")));
+        served.upstream().enqueue(Script.json(400, Chunks.error("Invalid 'temperature'.", "invalid_request_error", "invalid_value")));
 
-        assertOpenAiError(client.postChat(CHAT), 400, "invalid_value");
-        upstream.nextRequest();
-        assertEquals(0, upstream.requestCount());
+        assertOpenAiError(served.client().postChat(CHAT), 400, "invalid_value");
+        served.upstream().nextRequest();
+        assertEquals(0, served.upstream().requestCount());
         assertEquals(List.of(), pauses.waits());
     }
 
     @Test
     void aStreamThatBreaksBeforeItsFirstEventIsRetried() throws Exception {
-        upstream.enqueue(Script.sse(200).raw("data: {\"id\":\"chatcmpl-cut\",").cutOff());
+        served.upstream().enqueue(Script.sse(200).raw("data: {\"id\":\"chatcmpl-cut\",").cutOff());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertEquals(DEFAULT_STREAM, response.body());
-        upstream.nextRequest();
-        upstream.nextRequest();
+        served.upstream().nextRequest();
+        served.upstream().nextRequest();
     }
 
     @Test
     void anErrorAfterTheFirstByteIsNeverRetried() throws Exception {
-        upstream.enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Half")).cutOff());
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Half")).cutOff());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         List<String> payloads = payloads(response.body());
         assertEquals(List.of(Chunks.role(), Chunks.content("Half")), payloads.subList(0, 2));
         assertErrorBody(payloads.get(2), "upstream_unavailable");
         assertEquals("[DONE]", payloads.get(3));
-        upstream.nextRequest();
-        assertEquals(0, upstream.requestCount(), "no second attempt once the caller had bytes");
+        served.upstream().nextRequest();
+        assertEquals(0, served.upstream().requestCount(), "no second attempt once the caller had bytes");
         assertEquals(List.of(), pauses.waits());
     }
 
     @Test
     void whenTheRoutesUpstreamIsDownItsFallbackAnswers() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("down-model"));
+        HttpResponse<String> response = served.client().postChat(chatFor("down-model"));
 
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(DEFAULT_STREAM, response.body());
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("/backup/v1/chat/completions", request.path());
         assertEquals("backup-upstream-model", request.body().get("model").asText(), "under the fallback's model name");
         assertEquals(2, pauses.waits().size(), "the refused route was retried first");
@@ -227,29 +209,29 @@ class RelayRetryTest {
 
     @Test
     void fallbacksAreTriedInOrderAfterTheRoutesOwnAttempts() throws Exception {
-        upstream.enqueue(Script.json(503, "busy")).enqueue(Script.json(503, "still busy"));
+        served.upstream().enqueue(Script.json(503, "busy")).enqueue(Script.json(503, "still busy"));
 
-        HttpResponse<String> response = client.postChat(chatFor("flaky-model"));
+        HttpResponse<String> response = served.client().postChat(chatFor("flaky-model"));
 
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("/flaky/v1/chat/completions", upstream.nextRequest().path());
-        assertEquals("/flaky/v1/chat/completions", upstream.nextRequest().path());
+        assertEquals("/flaky/v1/chat/completions", served.upstream().nextRequest().path());
+        assertEquals("/flaky/v1/chat/completions", served.upstream().nextRequest().path());
         // then "down" (refused, three times), then "backup"
-        assertEquals("/backup/v1/chat/completions", upstream.nextRequest().path());
-        assertEquals(0, upstream.requestCount());
+        assertEquals("/backup/v1/chat/completions", served.upstream().nextRequest().path());
+        assertEquals(0, served.upstream().requestCount());
         assertEquals(1 + 2, pauses.waits().size(), "flaky's one retry, down's two");
     }
 
     @Test
     void aFirstByteTimeoutIsNotRetriedOnTheSameRouteButFallsBack() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200).holdHead(gate).chunk(Chunks.role()).done());
+        served.upstream().enqueue(Script.sse(200).holdHead(gate).chunk(Chunks.role()).done());
         try {
-            HttpResponse<String> response = client.postChat(chatFor("slow-model"));
+            HttpResponse<String> response = served.client().postChat(chatFor("slow-model"));
 
             assertEquals(200, response.statusCode(), response.body());
-            assertEquals("/slow/v1/chat/completions", upstream.nextRequest().path());
-            assertEquals("/backup/v1/chat/completions", upstream.nextRequest().path());
+            assertEquals("/slow/v1/chat/completions", served.upstream().nextRequest().path());
+            assertEquals("/backup/v1/chat/completions", served.upstream().nextRequest().path());
             assertEquals(List.of(), pauses.waits());
         } finally {
             gate.countDown();
@@ -258,9 +240,9 @@ class RelayRetryTest {
 
     @Test
     void debugLoggingShowsEachAttempt() throws Exception {
-        upstream.enqueue(Script.json(503, "busy"));
+        served.upstream().enqueue(Script.json(503, "busy"));
 
-        client.postChat(CHAT);
+        served.client().postChat(CHAT);
 
         JsonNode attempts = lastRequestLogLine().get("attemptLog");
         assertEquals(2, attempts.size(), attempts.toString());

@@ -1,8 +1,8 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.json;
-import static io.llmrelay.relay.RelayClient.payloads;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.json;
+import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,16 +11,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code stream: true} through {@code serve} (local Function URL, runtime loop, handler) against
@@ -28,32 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayStreamingTest {
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        relay = RelayUnderTest.serve(RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null),
-                RelayUnderTest.upstreamKeyEnv());
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null));
 
     /** The body the relay must send for these upstream chunks: each as {@code data: <json>\n\n}, then one DONE. */
     private static String relayed(String... chunks) {
@@ -75,9 +51,9 @@ class RelayStreamingTest {
     @Test
     void roleContentAndFinishChunksArriveByteForByteThenOneDone() throws Exception {
         String[] chunks = {Chunks.role(), Chunks.content("Hel"), Chunks.content("lo, wörld ✓"), Chunks.finish("stop")};
-        upstream.enqueue(script(chunks).done());
+        served.upstream().enqueue(script(chunks).done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertEquals(relayed(chunks), response.body());
@@ -85,9 +61,9 @@ class RelayStreamingTest {
 
     @Test
     void aStreamHasTheEventStreamHeadersAndARequestId() throws Exception {
-        upstream.enqueue(script(Chunks.role(), Chunks.finish("stop")).done());
+        served.upstream().enqueue(script(Chunks.role(), Chunks.finish("stop")).done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertEquals("text/event-stream; charset=utf-8", response.headers().firstValue("content-type").orElse(null));
@@ -97,8 +73,8 @@ class RelayStreamingTest {
 
     @Test
     void eachRequestGetsItsOwnRequestId() throws Exception {
-        HttpResponse<String> first = client.postChat(CHAT);
-        HttpResponse<String> second = client.postChat(CHAT);
+        HttpResponse<String> first = served.client().postChat(CHAT);
+        HttpResponse<String> second = served.client().postChat(CHAT);
 
         assertFalse(first.headers().firstValue("x-request-id").orElseThrow()
                 .equals(second.headers().firstValue("x-request-id").orElseThrow()));
@@ -116,9 +92,9 @@ class RelayStreamingTest {
             Chunks.toolCallArguments(1, "{\"tz\":\"Europe/Paris\"}"),
             Chunks.finish("tool_calls"),
         };
-        upstream.enqueue(script(chunks).done());
+        served.upstream().enqueue(script(chunks).done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(relayed(chunks), response.body());
         // And a client assembling the deltas gets the two calls whole.
@@ -150,14 +126,14 @@ class RelayStreamingTest {
     @Test
     void theUsageChunkWithEmptyChoicesIsRelayedWhenTheCallerAskedForIt() throws Exception {
         String[] chunks = {Chunks.role(), Chunks.content("Hi"), Chunks.finish("stop"), Chunks.usage(9, 2)};
-        upstream.enqueue(script(chunks).done());
+        served.upstream().enqueue(script(chunks).done());
         String request = """
                 {"model": "gpt-4o-mini", "stream": true, "stream_options": {"include_usage": true},
                  "messages": [{"role": "user", "content": "Hi"}]}""";
 
-        HttpResponse<String> response = client.postChat(request);
+        HttpResponse<String> response = served.client().postChat(request);
 
-        assertEquals(json("{\"include_usage\": true}"), upstream.nextRequest().body().get("stream_options"));
+        assertEquals(json("{\"include_usage\": true}"), served.upstream().nextRequest().body().get("stream_options"));
         assertEquals(relayed(chunks), response.body());
         JsonNode usage = json(payloads(response.body()).get(3));
         assertTrue(usage.get("choices").isArray() && usage.get("choices").isEmpty(), "choices: []");
@@ -167,9 +143,9 @@ class RelayStreamingTest {
     @Test
     void crlfLineEndingsFromTheUpstreamLeaveAsLfEventsWithTheSamePayloads() throws Exception {
         String[] chunks = {Chunks.role(), Chunks.content("one"), Chunks.content("two"), Chunks.finish("stop")};
-        upstream.enqueue(script().crlf().chunk(chunks[0]).chunk(chunks[1]).chunk(chunks[2]).chunk(chunks[3]).done());
+        served.upstream().enqueue(script().crlf().chunk(chunks[0]).chunk(chunks[1]).chunk(chunks[2]).chunk(chunks[3]).done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(relayed(chunks), response.body());
     }
@@ -177,7 +153,7 @@ class RelayStreamingTest {
     @Test
     void sseCommentsFromTheUpstreamAreDropped() throws Exception {
         String[] chunks = {Chunks.role(), Chunks.content("a"), Chunks.content("b"), Chunks.finish("stop")};
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .raw(": keep-alive\n\n")
                 .chunk(chunks[0])
                 .raw(": OPENROUTER PROCESSING\n\n")
@@ -188,7 +164,7 @@ class RelayStreamingTest {
                 .raw(": keep-alive\n\n")
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(relayed(chunks), response.body());
     }
@@ -198,13 +174,13 @@ class RelayStreamingTest {
         String firstLine = "{\"id\":\"chatcmpl-ml\",\"object\":\"chat.completion.chunk\",\"created\":1700000001,";
         String secondLine = "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"joined\"},"
                 + "\"finish_reason\":null}]}";
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .raw("data: " + firstLine + "\ndata: " + secondLine + "\n\n")
                 .chunk(Chunks.finish("stop"))
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         List<String> payloads = payloads(response.body()); // each checked to be a single data line
         assertEquals(List.of(Chunks.role(), payloads.get(1), Chunks.finish("stop"), "[DONE]"), payloads);
@@ -215,9 +191,9 @@ class RelayStreamingTest {
     @Test
     void anUpstreamThatForgetsDoneStillEndsWithExactlyOneDone() throws Exception {
         String[] chunks = {Chunks.role(), Chunks.content("no done"), Chunks.finish("stop")};
-        upstream.enqueue(script(chunks)); // the body simply ends
+        served.upstream().enqueue(script(chunks)); // the body simply ends
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertEquals(relayed(chunks), response.body());
@@ -230,10 +206,10 @@ class RelayStreamingTest {
                 + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
         String partial = "{\"id\":\"chatcmpl-kept\",\"created\":1700000002,"
                 + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}";
-        upstream.enqueue(script(bare, partial, nulls).done());
+        served.upstream().enqueue(script(bare, partial, nulls).done());
         long before = System.currentTimeMillis() / 1000;
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         long after = System.currentTimeMillis() / 1000;
         String requestId = response.headers().firstValue("x-request-id").orElseThrow();
@@ -264,14 +240,14 @@ class RelayStreamingTest {
     @Test
     void theFirstChunkReachesTheCallerWhileTheUpstreamHoldsTheRestBack() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .gate(gate)
                 .chunk(Chunks.content("after the gate"))
                 .chunk(Chunks.finish("stop"))
                 .done());
 
-        try (RelayClient.EventStream stream = client.open(client.chat(CHAT))) {
+        try (RelayClient.EventStream stream = served.client().open(served.client().chat(CHAT))) {
             assertEquals(200, stream.response().statusCode());
             // The upstream has sent only this chunk and waits for the gate: it can only have come through unbatched.
             assertEquals(Chunks.role(), stream.nextPayload());
@@ -285,9 +261,9 @@ class RelayStreamingTest {
 
     @Test
     void theRequestedModelIsWhatTheUpstreamIsAskedForOnThisRoute() throws Exception {
-        client.postChat(CHAT);
+        served.client().postChat(CHAT);
 
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("POST", request.method());
         assertEquals("/v1/chat/completions", request.path());
         assertEquals("gpt-4o-mini", request.body().get("model").asText());

@@ -1,9 +1,9 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertErrorBody;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
-import static io.llmrelay.relay.RelayClient.payloads;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertErrorBody;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,17 +14,16 @@ import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The upstream key: sent the way the route says, never anywhere else. It does not reach a
@@ -36,36 +35,19 @@ class RelayUpstreamKeyTest {
     /** How OpenAI prints {@link RelayUnderTest#UPSTREAM_KEY} in its 401: first six, stars, last two. */
     private static final String MASKED_KEY = "sk-tes*****9c";
     private static final String MISSING_ENV = "RELAY_TEST_KEY_THAT_IS_NOT_SET";
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
 
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> {
         String base = "http://127.0.0.1:" + upstream.port();
-        relay = RelayUnderTest.serve(RelayUnderTest.config(null,
-                        RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\"]", "\"default\": true"),
-                        RelayUnderTest.route("azure", base + "/azure/v1", "[\"azure-gpt\"]",
-                                "\"apiKeyHeader\": \"api-key\", \"headers\": {\"OpenAI-Organization\": \"org-test\","
-                                        + " \"X-Ms-Client-Tag\": \"relay-test\"}"),
-                        """
-                        {"name": "nokey", "baseUrl": "%s/v1", "apiKey": "env:%s", "models": ["nokey-model"]}"""
-                                .formatted(base, MISSING_ENV)),
-                RelayUnderTest.upstreamKeyEnv());
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        relay.close();
-        upstream.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+        return RelayUnderTest.config(null,
+                RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\"]", "\"default\": true"),
+                RelayUnderTest.route("azure", base + "/azure/v1", "[\"azure-gpt\"]",
+                        "\"apiKeyHeader\": \"api-key\", \"headers\": {\"OpenAI-Organization\": \"org-test\","
+                                + " \"X-Ms-Client-Tag\": \"relay-test\"}"),
+                """
+                {"name": "nokey", "baseUrl": "%s/v1", "apiKey": "env:%s", "models": ["nokey-model"]}"""
+                        .formatted(base, MISSING_ENV));
+    });
 
     private static String chatFor(String model) {
         return CHAT.replace("gpt-4o-mini", model);
@@ -80,9 +62,9 @@ class RelayUpstreamKeyTest {
 
     @Test
     void theUpstreamGetsTheRoutesKeyAsABearerTokenAndNotTheCallers() throws Exception {
-        client.send(client.chat(CHAT).header("x-api-key", RelayUnderTest.CALLER_KEY));
+        served.client().send(served.client().chat(CHAT).header("x-api-key", RelayUnderTest.CALLER_KEY));
 
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("Bearer " + RelayUnderTest.UPSTREAM_KEY, request.header("authorization"));
         assertNull(request.header("api-key"));
         assertNull(request.header("x-api-key"), "caller headers are not forwarded");
@@ -91,10 +73,10 @@ class RelayUpstreamKeyTest {
 
     @Test
     void anApiKeyHeaderRouteSendsTheBareKeyThereAndNoAuthorization() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("azure-gpt"));
+        HttpResponse<String> response = served.client().postChat(chatFor("azure-gpt"));
 
         assertEquals(200, response.statusCode(), response.body());
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("/azure/v1/chat/completions", request.path());
         assertEquals(RelayUnderTest.UPSTREAM_KEY, request.header("api-key"));
         assertNull(request.header("authorization"));
@@ -102,20 +84,20 @@ class RelayUpstreamKeyTest {
 
     @Test
     void aRoutesExtraHeadersReachTheUpstream() throws Exception {
-        client.postChat(chatFor("azure-gpt"));
+        served.client().postChat(chatFor("azure-gpt"));
 
-        FakeUpstream.Recorded request = upstream.nextRequest();
+        FakeUpstream.Recorded request = served.upstream().nextRequest();
         assertEquals("org-test", request.header("openai-organization"));
         assertEquals("relay-test", request.header("x-ms-client-tag"));
     }
 
     @Test
     void anUpstream401WithTheMaskedKeyReachesTheCallerWithoutIt() throws Exception {
-        upstream.enqueue(Script.json(401, Chunks.error("Incorrect API key provided: " + MASKED_KEY
+        served.upstream().enqueue(Script.json(401, Chunks.error("Incorrect API key provided: " + MASKED_KEY
                 + ". You can find your API key at https://platform.openai.com/account/api-keys.",
                 "invalid_request_error", "invalid_api_key")));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         JsonNode error = assertOpenAiError(response, 401, "invalid_api_key");
         assertNoUpstreamKeyIn(response.body());
@@ -125,10 +107,10 @@ class RelayUpstreamKeyTest {
 
     @Test
     void anUpstream401WithTheWholeKeyReachesTheCallerWithoutIt() throws Exception {
-        upstream.enqueue(Script.json(401, Chunks.error("Incorrect API key provided: " + RelayUnderTest.UPSTREAM_KEY + ".",
+        served.upstream().enqueue(Script.json(401, Chunks.error("Incorrect API key provided: " + RelayUnderTest.UPSTREAM_KEY + ".",
                 "invalid_request_error", "invalid_api_key")));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 401, "invalid_api_key");
         assertNoUpstreamKeyIn(response.body());
@@ -136,10 +118,10 @@ class RelayUpstreamKeyTest {
 
     @Test
     void anApiKeyHeaderRoutes401WithTheKeyReachesTheCallerWithoutIt() throws Exception {
-        upstream.enqueue(Script.json(401, Chunks.error("Access denied due to invalid subscription key "
+        served.upstream().enqueue(Script.json(401, Chunks.error("Access denied due to invalid subscription key "
                 + RelayUnderTest.UPSTREAM_KEY + ".", "invalid_request_error", "401")));
 
-        HttpResponse<String> response = client.postChat(chatFor("azure-gpt"));
+        HttpResponse<String> response = served.client().postChat(chatFor("azure-gpt"));
 
         assertOpenAiError(response, 401, "401");
         assertNoUpstreamKeyIn(response.body());
@@ -147,10 +129,10 @@ class RelayUpstreamKeyTest {
 
     @Test
     void anUpstream5xxThatEchoesTheKeyIsA502WithoutIt() throws Exception {
-        upstream.enqueue(Script.json(500, Chunks.error("auth backend failed for key " + RelayUnderTest.UPSTREAM_KEY,
+        served.upstream().enqueue(Script.json(500, Chunks.error("auth backend failed for key " + RelayUnderTest.UPSTREAM_KEY,
                 "server_error", null)));
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 502, "upstream_unavailable");
         assertNoUpstreamKeyIn(response.body());
@@ -158,10 +140,10 @@ class RelayUpstreamKeyTest {
 
     @Test
     void anUpstreamErrorEventThatEchoesTheKeyBeforeTheFirstByteReachesTheCallerWithoutIt() throws Exception {
-        upstream.enqueue(Script.sse(200).chunk(Chunks.error("Incorrect API key provided: " + MASKED_KEY + " (key "
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.error("Incorrect API key provided: " + MASKED_KEY + " (key "
                 + RelayUnderTest.UPSTREAM_KEY + ")", "invalid_request_error", "invalid_api_key")).done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertOpenAiError(response, 502, "invalid_api_key");
         assertNoUpstreamKeyIn(response.body());
@@ -169,13 +151,13 @@ class RelayUpstreamKeyTest {
 
     @Test
     void anUpstreamErrorEventThatEchoesTheKeyMidStreamReachesTheCallerWithoutIt() throws Exception {
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .chunk(Chunks.error("Key " + RelayUnderTest.UPSTREAM_KEY + " (" + MASKED_KEY + ") was revoked.",
                         "invalid_request_error", "invalid_api_key"))
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         List<String> payloads = payloads(response.body());
@@ -186,22 +168,22 @@ class RelayUpstreamKeyTest {
 
     @Test
     void aKeyWhoseEnvironmentVariableIsMissingIs503NamingTheRoute() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("nokey-model"));
+        HttpResponse<String> response = served.client().postChat(chatFor("nokey-model"));
 
         JsonNode error = assertOpenAiError(response, 503, "upstream_key_unavailable");
         assertTrue(error.get("message").asText().contains("'nokey'"), error.toString());
-        assertEquals(0, upstream.requestCount(), "nothing went upstream without a key");
-        assertEquals(200, client.postChat(CHAT).statusCode(), "other routes are unaffected");
+        assertEquals(0, served.upstream().requestCount(), "nothing went upstream without a key");
+        assertEquals(200, served.client().postChat(CHAT).statusCode(), "other routes are unaffected");
     }
 
     @Test
     @Order(Integer.MAX_VALUE)
     void finallyNoKeyAppearsInAnyResponseOrInServesOutput() {
-        String received = client.everythingReceived();
+        String received = served.client().everythingReceived();
         assertFalse(received.isEmpty(), "the other tests ran first");
-        assertTrue(relay.output().contains("\"log\":\"request\""), "serve's output has the request log lines");
+        assertTrue(served.relay().output().contains("\"log\":\"request\""), "serve's output has the request log lines");
         assertNoUpstreamKeyIn(received);
-        client.assertNoKeyLeaked();
-        assertFalse(relay.output().contains(MASKED_KEY), "serve printed the masked key");
+        served.client().assertNoKeyLeaked();
+        assertFalse(served.relay().output().contains(MASKED_KEY), "serve printed the masked key");
     }
 }

@@ -1,11 +1,12 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;

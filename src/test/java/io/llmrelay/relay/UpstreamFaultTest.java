@@ -1,29 +1,28 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.relay.RelayClient.CHAT;
-import static io.llmrelay.relay.RelayClient.assertErrorBody;
-import static io.llmrelay.relay.RelayClient.assertOpenAiError;
-import static io.llmrelay.relay.RelayClient.json;
-import static io.llmrelay.relay.RelayClient.payloads;
+import static io.llmrelay.testing.RelayClient.CHAT;
+import static io.llmrelay.testing.RelayClient.assertErrorBody;
+import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.json;
+import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,38 +35,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamFaultTest {
     private static final int SHORT_TIMEOUT_MS = 1000;
-    private static FakeUpstream upstream;
-    private static RelayUnderTest relay;
-    private static RelayClient client;
 
-    @BeforeAll
-    static void start() throws Exception {
-        upstream = FakeUpstream.start();
-        relay = RelayUnderTest.serve(RelayUnderTest.config(null,
-                        RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]", "\"default\": true, \"retries\": 0"),
-                        RelayUnderTest.route("slow", upstream.baseUrl(), "[\"slow-model\"]",
-                                "\"idleTimeoutMs\": " + SHORT_TIMEOUT_MS + ", \"retries\": 0"),
-                        // .invalid never resolves (RFC 6761): a typo'd or vanished upstream host.
-                        RelayUnderTest.route("nowhere", "http://llm-relay-upstream.invalid/v1", "[\"nowhere-model\"]",
-                                "\"retries\": 0")),
-                RelayUnderTest.upstreamKeyEnv());
-        client = new RelayClient(relay);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            client.assertNoKeyLeaked();
-        } finally {
-            relay.close();
-            upstream.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierRequests() {
-        upstream.reset();
-    }
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.config(null,
+            RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]", "\"default\": true, \"retries\": 0"),
+            RelayUnderTest.route("slow", upstream.baseUrl(), "[\"slow-model\"]",
+                    "\"idleTimeoutMs\": " + SHORT_TIMEOUT_MS + ", \"retries\": 0"),
+            // .invalid never resolves (RFC 6761): a typo'd or vanished upstream host.
+            RelayUnderTest.route("nowhere", "http://llm-relay-upstream.invalid/v1", "[\"nowhere-model\"]",
+                    "\"retries\": 0")));
 
     private static String chatFor(String model) {
         return CHAT.replace("gpt-4o-mini", model);
@@ -83,7 +59,7 @@ class UpstreamFaultTest {
 
     @Test
     void anUnresolvableHostIsA502NamingTheRoute() throws Exception {
-        HttpResponse<String> response = client.postChat(chatFor("nowhere-model"));
+        HttpResponse<String> response = served.client().postChat(chatFor("nowhere-model"));
 
         JsonNode error = assertOpenAiError(response, 502, "upstream_unavailable");
         assertTrue(error.get("message").asText().contains("'nowhere'"), error.toString());
@@ -92,31 +68,31 @@ class UpstreamFaultTest {
     @ParameterizedTest(name = "upstream {0}")
     @ValueSource(ints = {502, 504})
     void anUpstream502Or504IsA502(int status) throws Exception {
-        upstream.enqueue(Script.json(status, "<html>" + status + "</html>").header("content-type", "text/html"));
+        served.upstream().enqueue(Script.json(status, "<html>" + status + "</html>").header("content-type", "text/html"));
 
-        assertOpenAiError(client.postChat(CHAT), 502, "upstream_unavailable");
-        assertEquals(1, upstream.requestCount(), "with retries off, one attempt");
+        assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
+        assertEquals(1, served.upstream().requestCount(), "with retries off, one attempt");
     }
 
     // Malformed SSE.
 
     @Test
     void aFirstEventThatIsNotJsonIsA502InvalidResponse() throws Exception {
-        upstream.enqueue(Script.sse(200).raw("data: <html><body>Gateway error</body></html>\n\n").done());
+        served.upstream().enqueue(Script.sse(200).raw("data: <html><body>Gateway error</body></html>\n\n").done());
 
-        JsonNode error = assertOpenAiError(client.postChat(CHAT), 502, "upstream_invalid_response");
+        JsonNode error = assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_invalid_response");
         assertTrue(!error.get("message").asText().contains("<html>"), "the upstream's bytes are not echoed: " + error);
     }
 
     @Test
     void anEventThatIsNotJsonMidStreamEndsItWithAnErrorEventThenDone() throws Exception {
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .raw("data: {\"choices\": [oops\n\n")
                 .chunk(Chunks.content("never relayed"))
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         List<String> payloads = payloads(response.body());
@@ -129,21 +105,21 @@ class UpstreamFaultTest {
     @Test
     void aPageWithoutAnySseEventsIsA502() throws Exception {
         // An HTML error page served as an event stream: its lines are no SSE fields, so no event ever comes.
-        upstream.enqueue(Script.sse(200).raw("<html>\n<body>Service Unavailable</body>\n</html>\n"));
+        served.upstream().enqueue(Script.sse(200).raw("<html>\n<body>Service Unavailable</body>\n</html>\n"));
 
-        JsonNode error = assertOpenAiError(client.postChat(CHAT), 502, "upstream_unavailable");
+        JsonNode error = assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
         assertTrue(error.get("message").asText().contains("without sending any event"), error.toString());
     }
 
     @Test
     void anEventOverTheReadersLimitEndsTheStreamWithAnErrorEventThenDone() throws Exception {
         // The SSE reader holds at most 8 MiB for one event: a runaway upstream cannot exhaust the function's memory.
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .raw("data: " + "x".repeat(9 * 1024 * 1024) + "\n\n")
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         List<String> payloads = payloads(response.body());
@@ -156,9 +132,9 @@ class UpstreamFaultTest {
     void aStreamCutBetweenEventsWithoutDoneEndsWithAnErrorEventThenDone() throws Exception {
         // Unlike an upstream that ends its body cleanly without [DONE] (RelayStreamingTest), a cut
         // connection is a failure: the caller must not take the answer for complete.
-        upstream.enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Half")).cutOff());
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Half")).cutOff());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         List<String> payloads = payloads(response.body());
@@ -170,10 +146,10 @@ class UpstreamFaultTest {
     @Test
     void aNonStreamingAnswerThatStallsMidBodyIsA504() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200).header("content-type", "application/json")
+        served.upstream().enqueue(Script.sse(200).header("content-type", "application/json")
                 .raw("{\"id\":\"chatcmpl-stall\",").gate(gate).raw("\"object\":\"chat.completion\"}"));
         try {
-            HttpResponse<String> response = client.postChat(chatFor("slow-model").replace("\"stream\": true", "\"stream\": false"));
+            HttpResponse<String> response = served.client().postChat(chatFor("slow-model").replace("\"stream\": true", "\"stream\": false"));
 
             JsonNode error = assertOpenAiError(response, 504, "upstream_timeout");
             assertTrue(error.get("message").asText().contains(SHORT_TIMEOUT_MS + " ms"), error.toString());
@@ -193,7 +169,7 @@ class UpstreamFaultTest {
         int split = emoji + 2; // two of the emoji's four bytes on each side
         CountDownLatch firstHalfSent = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.role())
                 .rawBytes(Arrays.copyOfRange(event, 0, split))
                 .signal(firstHalfSent)
@@ -201,7 +177,7 @@ class UpstreamFaultTest {
                 .rawBytes(Arrays.copyOfRange(event, split, event.length))
                 .done());
 
-        try (RelayClient.EventStream stream = client.open(client.chat(CHAT))) {
+        try (RelayClient.EventStream stream = served.client().open(served.client().chat(CHAT))) {
             assertEquals(Chunks.role(), stream.nextPayload());
             // The first half went out as its own HTTP chunk and the rest is held back: the relay's
             // reader gets the character in two reads, whatever the timing.
@@ -222,13 +198,13 @@ class UpstreamFaultTest {
         }
         arguments.append("]}");
         String big = Chunks.toolCallArguments(0, arguments.toString());
-        upstream.enqueue(Script.sse(200)
+        served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.toolCallStart(0, "call_big", "import_rows"))
                 .chunk(big)
                 .chunk(Chunks.finish("tool_calls"))
                 .done());
 
-        HttpResponse<String> response = client.postChat(CHAT);
+        HttpResponse<String> response = served.client().postChat(CHAT);
 
         assertEquals(200, response.statusCode());
         assertEquals(relayed(Chunks.toolCallStart(0, "call_big", "import_rows"), big, Chunks.finish("tool_calls"), "[DONE]"),

@@ -1,4 +1,4 @@
-package io.llmrelay.relay;
+package io.llmrelay.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
-import io.llmrelay.testing.RelayUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +33,9 @@ import java.util.concurrent.TimeoutException;
  * every response head and body it received, so a test can check afterwards that no key ever
  * reached a caller.
  */
-final class RelayClient {
+public final class RelayClient {
     /** The smallest valid request. */
-    static final String CHAT = """
+    public static final String CHAT = """
             {"model": "gpt-4o-mini", "stream": true, "messages": [{"role": "user", "content": "Hi"}]}""";
 
     private final RelayUnderTest relay;
@@ -46,31 +45,31 @@ final class RelayClient {
             .build();
     private final List<String> received = Collections.synchronizedList(new ArrayList<>());
 
-    RelayClient(RelayUnderTest relay) {
+    public RelayClient(RelayUnderTest relay) {
         this.relay = relay;
     }
 
     /** {@code POST /v1/chat/completions} with the test caller's key. */
-    static HttpRequest.Builder chat(URI base, String body) {
+    public static HttpRequest.Builder chat(URI base, String body) {
         return HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json")
                 .header("authorization", "Bearer " + RelayUnderTest.CALLER_KEY);
     }
 
-    HttpRequest.Builder chat(String body) {
+    public HttpRequest.Builder chat(String body) {
         return chat(relay.baseUrl(), body);
     }
 
     /** {@code POST /v1/chat/completions} with no key at all; add headers to it as a test needs. */
-    HttpRequest.Builder chatWithoutKey(String body) {
+    public HttpRequest.Builder chatWithoutKey(String body) {
         return HttpRequest.newBuilder(URI.create(relay.baseUrl() + "/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json");
     }
 
     /** A request to any path and method, with the test caller's key. */
-    HttpRequest.Builder request(String method, String path, String body) {
+    public HttpRequest.Builder request(String method, String path, String body) {
         return HttpRequest.newBuilder(relay.uri(path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json")
@@ -78,7 +77,7 @@ final class RelayClient {
     }
 
     /** Sends and reads the whole answer. */
-    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         keep(response.headers().toString());
@@ -87,12 +86,12 @@ final class RelayClient {
     }
 
     /** {@code POST /v1/chat/completions} with {@code body}, read whole. */
-    HttpResponse<String> postChat(String body) throws IOException, InterruptedException {
+    public HttpResponse<String> postChat(String body) throws IOException, InterruptedException {
         return send(chat(body));
     }
 
     /** Sends and leaves the body to be read event by event. */
-    EventStream open(HttpRequest.Builder request) throws IOException, InterruptedException {
+    public EventStream open(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<InputStream> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         keep(response.headers().toString());
@@ -100,7 +99,7 @@ final class RelayClient {
     }
 
     /** Everything received so far: heads and bodies. */
-    String everythingReceived() {
+    public String everythingReceived() {
         synchronized (received) {
             return String.join("\n", received);
         }
@@ -111,7 +110,7 @@ final class RelayClient {
     }
 
     /** A streamed answer read one SSE event (up to a blank line) at a time, as raw text. */
-    final class EventStream implements AutoCloseable {
+    public final class EventStream implements AutoCloseable {
         private final HttpResponse<InputStream> response;
         private final InputStream in;
         private final ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -122,7 +121,7 @@ final class RelayClient {
             this.in = response.body();
         }
 
-        HttpResponse<InputStream> response() {
+        public HttpResponse<InputStream> response() {
             return response;
         }
 
@@ -130,7 +129,7 @@ final class RelayClient {
          * The next event's text including its closing blank line ({@code "data: ...\n\n"}), or
          * null at the end of the body; fails if nothing complete arrives within 10 s.
          */
-        String nextEvent() throws Exception {
+        public String nextEvent() throws Exception {
             Future<String> next = reader.submit(this::readEvent);
             try {
                 return next.get(10, TimeUnit.SECONDS);
@@ -142,12 +141,12 @@ final class RelayClient {
         }
 
         /** The JSON text of the next event, which must be one {@code data:} line. */
-        String nextPayload() throws Exception {
+        public String nextPayload() throws Exception {
             return payloadOf(nextEvent());
         }
 
         /** Reads the rest of the body and returns it. */
-        String rest() throws Exception {
+        public String rest() throws Exception {
             StringBuilder rest = new StringBuilder();
             for (String event = nextEvent(); event != null; event = nextEvent()) {
                 rest.append(event);
@@ -156,7 +155,7 @@ final class RelayClient {
         }
 
         /** Everything read so far. */
-        String readSoFar() {
+        public String readSoFar() {
             return all.toString(StandardCharsets.UTF_8);
         }
 
@@ -189,7 +188,7 @@ final class RelayClient {
     }
 
     /** The JSON of {@code data: <json>\n\n}, checking that framing exactly. */
-    static String payloadOf(String event) {
+    public static String payloadOf(String event) {
         assertNotNull(event, "expected another event, the stream ended");
         assertTrue(event.startsWith("data: ") && event.endsWith("\n\n"), () -> "not one data event: " + event);
         String payload = event.substring("data: ".length(), event.length() - 2);
@@ -198,7 +197,7 @@ final class RelayClient {
     }
 
     /** Every event of a whole SSE body, each as its {@code data} payload. */
-    static List<String> payloads(String body) {
+    public static List<String> payloads(String body) {
         assertTrue(body.endsWith("\n\n"), () -> "the body does not end with a blank line: " + body);
         List<String> payloads = new ArrayList<>();
         for (String event : body.substring(0, body.length() - 2).split("\n\n", -1)) {
@@ -207,7 +206,7 @@ final class RelayClient {
         return payloads;
     }
 
-    static JsonNode json(String text) {
+    public static JsonNode json(String text) {
         try {
             return Json.MAPPER.readTree(text);
         } catch (IOException e) {
@@ -220,7 +219,7 @@ final class RelayClient {
      * {@code {"error":{"message","type","param","code"}}} with exactly those four fields and a
      * message, and an {@code x-request-id}. Returns the error object.
      */
-    static JsonNode assertOpenAiError(HttpResponse<String> response, int status, String code) {
+    public static JsonNode assertOpenAiError(HttpResponse<String> response, int status, String code) {
         assertEquals(status, response.statusCode(), () -> "status; body: " + response.body());
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"),
                 () -> "content-type " + response.headers().firstValue("content-type"));
@@ -229,7 +228,7 @@ final class RelayClient {
     }
 
     /** {@code {"error":{"message","type","param","code"}}} with the given code (null: any). */
-    static JsonNode assertErrorBody(String body, String code) {
+    public static JsonNode assertErrorBody(String body, String code) {
         JsonNode root = json(body);
         assertEquals(Set.of("error"), fieldNames(root), () -> "top-level fields of " + body);
         JsonNode error = root.get("error");
@@ -242,7 +241,7 @@ final class RelayClient {
         return error;
     }
 
-    static Set<String> fieldNames(JsonNode node) {
+    public static Set<String> fieldNames(JsonNode node) {
         if (node == null || !node.isObject()) {
             fail("not an object: " + node);
         }
@@ -252,7 +251,7 @@ final class RelayClient {
     }
 
     /** The shared last check of every class: no upstream or caller key in anything a caller got or serve printed. */
-    void assertNoKeyLeaked() {
+    public void assertNoKeyLeaked() {
         String got = everythingReceived();
         for (String key : List.of(RelayUnderTest.UPSTREAM_KEY, RelayUnderTest.CALLER_KEY)) {
             assertFalse(got.contains(key), "a key reached a caller");
