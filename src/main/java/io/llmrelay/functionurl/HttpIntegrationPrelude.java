@@ -1,12 +1,13 @@
 package io.llmrelay.functionurl;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,21 +22,33 @@ public record HttpIntegrationPrelude(int statusCode, Map<String, String> headers
     public static final String CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
     public static final int SEPARATOR_LENGTH = 8;
     private static final int MAX_PRELUDE_BYTES = 64 * 1024;
+    private static final byte[] SEPARATOR = new byte[SEPARATOR_LENGTH];
 
-    /** The prelude and its 8-NUL separator, ready to write before the first body byte. */
+    /**
+     * The prelude and its 8-NUL separator, ready to write before the first body byte. Written with
+     * the streaming generator (no tree): it is on every response's path to its first byte.
+     */
     public byte[] encode() {
-        ObjectNode prelude = Json.object();
-        prelude.put("statusCode", statusCode);
-        ObjectNode h = prelude.putObject("headers");
-        headers.forEach(h::put);
-        cookies.forEach(prelude.putArray("cookies")::add);
-        if (cookies.isEmpty()) {
-            prelude.putArray("cookies");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 64 * headers.size());
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("statusCode", statusCode);
+            g.writeObjectFieldStart("headers");
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                g.writeStringField(h.getKey(), h.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("cookies");
+            for (String cookie : cookies) {
+                g.writeString(cookie);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a prelude", e); // into memory: cannot happen
         }
-        byte[] json = Json.writeBytes(prelude);
-        byte[] framed = new byte[json.length + SEPARATOR_LENGTH];
-        System.arraycopy(json, 0, framed, 0, json.length);
-        return framed; // the trailing SEPARATOR_LENGTH bytes are already zero
+        out.write(SEPARATOR, 0, SEPARATOR_LENGTH);
+        return out.toByteArray();
     }
 
     /** Reads a prelude and its separator from a response stream, leaving {@code in} at the body. */

@@ -3,6 +3,7 @@ package io.llmrelay.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -99,6 +100,26 @@ final class ChunkPipe extends InputStream {
         System.arraycopy(current, position, b, off, n);
         position += n;
         return n;
+    }
+
+    /**
+     * Reader side: the rest of the current chunk, or else the next whole chunk as the writer sent
+     * it (no copy); null at the end of the body. Lets a forwarder write each chunk without a
+     * buffer of its own (a 64 KiB one per response was a large share of serve's garbage under load).
+     */
+    byte[] readChunk() throws IOException {
+        if (position < current.length) {
+            byte[] rest = position == 0 ? current : Arrays.copyOfRange(current, position, current.length);
+            position = current.length;
+            return rest;
+        }
+        byte[] chunk = nextChunk();
+        if (chunk == null) {
+            return null;
+        }
+        current = chunk;
+        position = chunk.length;
+        return chunk;
     }
 
     /** Reads never cross a chunk boundary, so a forwarder can flush after every read. */

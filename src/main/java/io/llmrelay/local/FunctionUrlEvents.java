@@ -1,7 +1,10 @@
 package io.llmrelay.local;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.llmrelay.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -10,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,18 +32,17 @@ final class FunctionUrlEvents {
 
     private FunctionUrlEvents() {}
 
-    /** @param headers header names (any case) to their values in arrival order */
+    /**
+     * @param headers header names (any case) to their values in arrival order
+     *
+     * <p>Written with Jackson's streaming generator, not a tree built and then serialised (the work
+     * twice): this runs on every request's path to its first byte.
+     */
     static byte[] build(String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
             byte[] body, String sourceIp, String host) {
         Instant now = Instant.now();
-        ObjectNode event = Json.object();
-        event.put("version", "2.0");
-        event.put("routeKey", "$default");
-        event.put("rawPath", rawPath);
-        event.put("rawQueryString", rawQuery == null ? "" : rawQuery);
-
         Map<String, String> joined = new LinkedHashMap<>();
-        var cookies = event.putArray("cookies");
+        List<String> cookies = new ArrayList<>();
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("cookie")) {
@@ -52,53 +55,78 @@ final class FunctionUrlEvents {
             }
             joined.merge(name, h.getValue(), (a, b) -> a + "," + b);
         }
-        if (cookies.isEmpty()) {
-            event.remove("cookies");
-        }
-        ObjectNode headerNode = event.putObject("headers");
-        joined.forEach(headerNode::put);
-
-        if (rawQuery != null && !rawQuery.isEmpty()) {
-            ObjectNode query = event.putObject("queryStringParameters");
-            for (String pair : rawQuery.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + body.length + body.length / 3);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("version", "2.0");
+            g.writeStringField("routeKey", "$default");
+            g.writeStringField("rawPath", rawPath);
+            g.writeStringField("rawQueryString", rawQuery == null ? "" : rawQuery);
+            if (!cookies.isEmpty()) {
+                g.writeArrayFieldStart("cookies");
+                for (String cookie : cookies) {
+                    g.writeString(cookie);
                 }
-                int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                query.put(key, query.has(key) ? query.get(key).asText() + "," + value : value);
+                g.writeEndArray();
             }
-        }
+            g.writeObjectFieldStart("headers");
+            for (Map.Entry<String, String> h : joined.entrySet()) {
+                g.writeStringField(h.getKey(), h.getValue());
+            }
+            g.writeEndObject();
 
-        ObjectNode context = event.putObject("requestContext");
-        context.put("accountId", "anonymous");
-        context.put("apiId", "llmrelaylocal");
-        context.put("domainName", host);
-        context.put("domainPrefix", host.split("[.:]", 2)[0]);
-        ObjectNode http = context.putObject("http");
-        http.put("method", method);
-        http.put("path", rawPath);
-        http.put("protocol", "HTTP/1.1");
-        http.put("sourceIp", sourceIp);
-        http.put("userAgent", joined.getOrDefault("user-agent", ""));
-        context.put("requestId", UUID.randomUUID().toString());
-        context.put("routeKey", "$default");
-        context.put("stage", "$default");
-        context.put("time", TIME.format(now));
-        context.put("timeEpoch", now.toEpochMilli());
+            if (rawQuery != null && !rawQuery.isEmpty()) {
+                Map<String, String> query = new LinkedHashMap<>();
+                for (String pair : rawQuery.split("&")) {
+                    if (pair.isEmpty()) {
+                        continue;
+                    }
+                    int eq = pair.indexOf('=');
+                    String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+                    String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                    query.merge(key, value, (a, b) -> a + "," + b);
+                }
+                g.writeObjectFieldStart("queryStringParameters");
+                for (Map.Entry<String, String> q : query.entrySet()) {
+                    g.writeStringField(q.getKey(), q.getValue());
+                }
+                g.writeEndObject();
+            }
 
-        String text = body.length == 0 ? null : asText(joined.get("content-type"), body);
-        if (body.length == 0) {
-            event.put("isBase64Encoded", false);
-        } else if (text != null) {
-            event.put("body", text);
-            event.put("isBase64Encoded", false);
-        } else {
-            event.put("body", Base64.getEncoder().encodeToString(body));
-            event.put("isBase64Encoded", true);
+            g.writeObjectFieldStart("requestContext");
+            g.writeStringField("accountId", "anonymous");
+            g.writeStringField("apiId", "llmrelaylocal");
+            g.writeStringField("domainName", host);
+            g.writeStringField("domainPrefix", host.split("[.:]", 2)[0]);
+            g.writeObjectFieldStart("http");
+            g.writeStringField("method", method);
+            g.writeStringField("path", rawPath);
+            g.writeStringField("protocol", "HTTP/1.1");
+            g.writeStringField("sourceIp", sourceIp);
+            g.writeStringField("userAgent", joined.getOrDefault("user-agent", ""));
+            g.writeEndObject();
+            g.writeStringField("requestId", UUID.randomUUID().toString());
+            g.writeStringField("routeKey", "$default");
+            g.writeStringField("stage", "$default");
+            g.writeStringField("time", TIME.format(now));
+            g.writeNumberField("timeEpoch", now.toEpochMilli());
+            g.writeEndObject();
+
+            String text = body.length == 0 ? null : asText(joined.get("content-type"), body);
+            if (body.length == 0) {
+                g.writeBooleanField("isBase64Encoded", false);
+            } else if (text != null) {
+                g.writeStringField("body", text);
+                g.writeBooleanField("isBase64Encoded", false);
+            } else {
+                g.writeStringField("body", Base64.getEncoder().encodeToString(body));
+                g.writeBooleanField("isBase64Encoded", true);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a Function URL event", e); // into memory: cannot happen
         }
-        return Json.writeBytes(event);
+        return out.toByteArray();
     }
 
     /** The body as text when its content type is textual and it is valid UTF-8, else null. */

@@ -176,10 +176,17 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, streamed.contentType());
             }
             OutputStream out = Content.Sink.asOutputStream(response);
-            byte[] buffer = new byte[64 * 1024];
-            for (int n = body.read(buffer); n != -1; n = body.read(buffer)) {
-                out.write(buffer, 0, n);
-                out.flush(); // each chunk from the function leaves on its own: no batching
+            if (body instanceof ChunkPipe pipe) {
+                for (byte[] chunk = pipe.readChunk(); chunk != null; chunk = pipe.readChunk()) {
+                    out.write(chunk);
+                    out.flush(); // each chunk from the function leaves on its own: no batching
+                }
+            } else {
+                byte[] buffer = new byte[8 * 1024];
+                for (int n = body.read(buffer); n != -1; n = body.read(buffer)) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             }
             out.close();
             callback.succeeded();

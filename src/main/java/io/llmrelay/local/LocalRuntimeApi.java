@@ -152,6 +152,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
         if (invocation == null) {
             return answer(response, callback, 500, "{\"errorMessage\":\"the Runtime API is shutting down\"}");
         }
+        invocation.delivered();
         inFlight.put(invocation.requestId(), invocation);
         HttpFields.Mutable headers = response.getHeaders();
         headers.put("Lambda-Runtime-Aws-Request-Id", invocation.requestId());

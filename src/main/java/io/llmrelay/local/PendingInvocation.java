@@ -16,6 +16,7 @@ public final class PendingInvocation {
     private final byte[] event;
     private final long deadlineEpochMs;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
+    private volatile long deliveredNanos;
 
     PendingInvocation(String requestId, String invocationId, byte[] event, long deadlineEpochMs) {
         this.requestId = requestId;
@@ -39,6 +40,18 @@ public final class PendingInvocation {
 
     long deadlineEpochMs() {
         return deadlineEpochMs;
+    }
+
+    /**
+     * When a runtime's {@code GET next} took this invocation ({@link System#nanoTime()}), or 0
+     * while it waits: how the cold-start benchmark times a process's first {@code next}.
+     */
+    public long deliveredNanos() {
+        return deliveredNanos;
+    }
+
+    void delivered() {
+        deliveredNanos = System.nanoTime();
     }
 
     public CompletableFuture<Result> result() {

@@ -30,13 +30,13 @@ public final class ChunkEncoder {
 
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final int HAS_ID = 1;
-    private static final int HAS_OBJECT = 2;
-    private static final int HAS_CREATED = 4;
-    private static final int HAS_MODEL = 8;
+    static final int HAS_ID = 1;
+    static final int HAS_OBJECT = 2;
+    static final int HAS_CREATED = 4;
+    static final int HAS_MODEL = 8;
     private static final int HAS_ALL = HAS_ID | HAS_OBJECT | HAS_CREATED | HAS_MODEL;
-    private static final int HAS_ERROR = 16;
-    private static final int NOT_AN_OBJECT = -1;
+    static final int HAS_ERROR = 16;
+    static final int NOT_AN_OBJECT = -1;
 
     private final String fallbackId;
     private final long createdEpochSeconds;
@@ -96,7 +96,16 @@ public final class ChunkEncoder {
     }
 
     /** Which of the interesting top-level fields are present and not null, or NOT_AN_OBJECT. */
-    private static int scan(String data) {
+    static int scan(String data) {
+        int fast = ChunkScan.topLevelFields(data);
+        return fast != ChunkScan.UNSURE ? fast : scanWithJackson(data);
+    }
+
+    /**
+     * The reference scan, and the judge of everything {@link ChunkScan} is not sure about
+     * (escaped field names, very deep nesting, anything that is not strict JSON).
+     */
+    static int scanWithJackson(String data) {
         try (JsonParser parser = Json.MAPPER.createParser(data)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return NOT_AN_OBJECT;

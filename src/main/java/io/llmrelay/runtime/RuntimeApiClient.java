@@ -55,6 +55,7 @@ public final class RuntimeApiClient implements Closeable {
     private static final String ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
     private static final String ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Request ids travel in a request path: anything outside this set would be an injection. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Keeps a misbehaving endpoint from making us buffer without bound. */
@@ -66,6 +67,7 @@ public final class RuntimeApiClient implements Closeable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
+    private final byte[] chunkHead = new byte[10];
 
     /** @param address the value of {@code AWS_LAMBDA_RUNTIME_API}, {@code host:port} */
     public RuntimeApiClient(String address, String userAgent) {
@@ -209,11 +211,10 @@ public final class RuntimeApiClient implements Closeable {
             sendHeadOnce();
             OutputStream stream = connectedOut();
             try {
-                stream.write(Integer.toHexString(len).getBytes(StandardCharsets.US_ASCII));
-                stream.write(CRLF);
+                writeChunkHead(stream, len);
                 stream.write(b, off, len);
                 stream.write(CRLF);
-                stream.flush();
+                stream.flush(); // one write(2) for the whole chunk: size line, data, CRLF
             } catch (IOException e) {
                 disconnect(); // a half-written request leaves the connection unusable
                 throw e;
@@ -286,6 +287,17 @@ public final class RuntimeApiClient implements Closeable {
     }
 
     // ---- HTTP/1.1 plumbing -------------------------------------------------------------------
+
+    /** {@code <hex size>\r\n}, without allocating (it runs once per token). */
+    private void writeChunkHead(OutputStream stream, int size) throws IOException {
+        int digits = Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(size) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--) {
+            chunkHead[digits - 1 - i] = HEX[(size >>> (4 * i)) & 0xf];
+        }
+        chunkHead[digits] = '\r';
+        chunkHead[digits + 1] = '\n';
+        stream.write(chunkHead, 0, digits + 2);
+    }
 
     private void sendHead(String method, String path, Map<String, String> headers) throws IOException {
         connectIfNeeded();

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# LLM Relay benchmarks (see README "Performance"). Builds bench/ against the relay's jar and runs:
+#
+#   bench/run.sh latency   [--jar target/llm-relay.jar] [--chunks 50] [--interval-ms 20]
+#                          [--concurrency 1,16,64] [--rounds 10,3,2] [--repeats 3] [--out bench/results/latest.json]
+#   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms]
+#                          [--out bench/results/coldstart.json]
+#   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (SseReader + ChunkEncoder per event)
+#   bench/run.sh upstreamclient [--requests 400]            (JDK HttpClient vs a socket client, C1 flags)
+#
+# Build the relay first: mvn -B -q package -DskipTests
+# RELAY_BUILD_DIR picks another build directory (mvn -Drelay.build.dir=...): default target/.
+# Needs JDK 21+ (JAVA_HOME or the default java). Everything listens on 127.0.0.1 and stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=${RELAY_BUILD_DIR:-target}
+relay_jar=$build_dir/llm-relay.jar
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+[ -f "$relay_jar" ] || { echo "bench: $relay_jar is missing; build it: mvn -B -q package -DskipTests" >&2; exit 2; }
+mvn -B -q -f bench/pom.xml package -Drelay.jar="$(cd "$(dirname "$relay_jar")" && pwd)/$(basename "$relay_jar")" >&2
+cp="bench/target/classes:bench/target/lib/*:$relay_jar"
+
+what=${1:-}
+[ -n "$what" ] && shift
+case $what in
+  latency)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain latency --jar "$relay_jar" "$@" ;;
+  coldstart)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain coldstart --zip "$build_dir/llm-relay-lambda.zip" "$@" ;;
+  upstreamclient)
+    # The relay's upstream client alone, with the managed runtime's JIT and GC flags.
+    exec "$java" -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" \
+      io.llmrelay.bench.BenchMain upstreamclient "$@" ;;
+  jmh)
+    exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.jmh "$@" ;;
+  *)
+    echo "usage: bench/run.sh latency|coldstart|jmh|upstreamclient [options]" >&2
+    exit 2 ;;
+esac

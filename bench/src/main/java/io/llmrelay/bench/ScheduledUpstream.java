@@ -1,0 +1,195 @@
+package io.llmrelay.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An OpenAI-compatible upstream on 127.0.0.1 that streams {@code chunks} chat-completion chunks,
+ * {@code intervalMs} apart, to every {@code POST .../chat/completions} (HTTP/1.1, keep-alive,
+ * chunked transfer encoding, TCP_NODELAY, one thread per connection).
+ *
+ * <p>Chunk {@code i} is due at {@code receipt + firstDelay + i * interval} on an absolute schedule
+ * (so one late wake-up does not shift the rest), and the moment it is handed to the socket is
+ * recorded under the request's {@code "user"} field: a client that finds the same field in its
+ * own request can then tell each chunk's one-way delay, upstream write to client read, on the
+ * machine's one monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux).
+ */
+final class ScheduledUpstream implements Closeable {
+    private final ServerSocket server;
+    private final int chunks;
+    private final long intervalNanos;
+    private final long firstDelayNanos;
+    private final Map<String, AtomicLongArray> sent = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    ScheduledUpstream(int chunks, double intervalMs, double firstDelayMs) throws IOException {
+        this.chunks = chunks;
+        this.intervalNanos = (long) (intervalMs * 1_000_000);
+        this.firstDelayNanos = (long) (firstDelayMs * 1_000_000);
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+        Thread acceptor = new Thread(this::accept, "upstream-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    int chunks() {
+        return chunks;
+    }
+
+    /** Send times (System.nanoTime) of the tagged request's chunks, in order; null if never seen. */
+    AtomicLongArray sentTimes(String tag) {
+        return sent.get(tag);
+    }
+
+    void forget(String tag) {
+        sent.remove(tag);
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        server.close();
+    }
+
+    private void accept() {
+        while (!closed) {
+            try {
+                Socket socket = server.accept();
+                socket.setTcpNoDelay(true);
+                Thread t = new Thread(() -> serve(socket), "upstream-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    System.err.println("upstream: accept failed: " + e);
+                }
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            OutputStream out = socket.getOutputStream();
+            while (!closed) {
+                String requestLine = readLine(in);
+                if (requestLine == null) {
+                    return; // the client closed a kept-alive connection
+                }
+                int length = 0;
+                boolean close = false;
+                for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+                    String lower = line.toLowerCase(Locale.ROOT);
+                    if (lower.startsWith("content-length:")) {
+                        length = Integer.parseInt(lower.substring(15).trim());
+                    } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                        close = true;
+                    }
+                }
+                byte[] body = in.readNBytes(length);
+                long receipt = System.nanoTime();
+                if (!requestLine.startsWith("POST ") || !requestLine.contains("/chat/completions")) {
+                    byte[] notFound = "{\"error\":{\"message\":\"not found\",\"type\":\"invalid_request_error\"}}"
+                            .getBytes(StandardCharsets.US_ASCII);
+                    out.write(("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: "
+                            + notFound.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(notFound);
+                    out.flush();
+                    continue;
+                }
+                stream(out, tagOf(new String(body, StandardCharsets.UTF_8)), receipt);
+                if (close) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the client went away mid-stream; nothing to do
+        }
+    }
+
+    private void stream(OutputStream out, String tag, long receipt) throws IOException {
+        AtomicLongArray times = new AtomicLongArray(chunks + 1);
+        if (tag != null) {
+            sent.put(tag, times);
+        }
+        out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n"
+                + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        // The head leaves with the first event (as OpenAI's does when the first token is ready).
+        for (int i = 0; i <= chunks; i++) {
+            byte[] event = i < chunks ? Chunks.event(i, chunks) : Chunks.DONE;
+            long due = receipt + firstDelayNanos + (long) Math.min(i, chunks - 1) * intervalNanos;
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            times.set(i, System.nanoTime());
+            out.write(chunked(event));
+            out.flush();
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static byte[] chunked(byte[] data) {
+        byte[] size = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] framed = new byte[size.length + data.length + 2];
+        System.arraycopy(size, 0, framed, 0, size.length);
+        System.arraycopy(data, 0, framed, size.length, data.length);
+        framed[framed.length - 2] = '\r';
+        framed[framed.length - 1] = '\n';
+        return framed;
+    }
+
+    /** The value of the body's {@code "user"} field, which the bench client sets to a unique tag. */
+    static String tagOf(String json) {
+        int key = json.indexOf("\"user\"");
+        if (key < 0) {
+            return null;
+        }
+        int open = json.indexOf('"', json.indexOf(':', key) + 1);
+        int close = json.indexOf('"', open + 1);
+        return open < 0 || close < 0 ? null : json.substring(open + 1, close);
+    }
+
+    /** One header or request line without its CRLF; null at a clean end of stream. */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        while (true) {
+            int b = in.read();
+            if (b == -1) {
+                if (line.size() == 0) {
+                    return null;
+                }
+                throw new IOException("connection closed mid-line");
+            }
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
+            }
+            line.write(b);
+        }
+    }
+}
