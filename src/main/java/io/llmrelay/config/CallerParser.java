@@ -18,17 +18,12 @@ final class CallerParser {
 
     /** @return the caller, or null when it has problems (already recorded) */
     static CallerConfig parse(JsonNode node, String path, Problems problems) {
-        if (!node.isObject()) {
-            problems.add(path, "must be an object with \"name\" and \"keySha256\"");
+        int before = problems.count();
+        Fields fields = Fields.ofEntry(node, path, problems, KNOWN, "must be an object with \"name\" and \"keySha256\"");
+        if (fields == null) {
             return null;
         }
-        int before = problems.count();
-        Fields fields = new Fields(node, path, problems);
-        fields.rejectUnknown(KNOWN);
-        String name = fields.string("name", true);
-        if (name != null && !Names.isValid(name)) {
-            problems.add(fields.path("name"), Names.RULE);
-        }
+        String name = fields.name();
         String hash = fields.string("keySha256", true);
         if (hash != null && !SHA256_HEX.matcher(hash).matches()) {
             // The hint matters: pasting the key itself here is the likely mistake, and then the

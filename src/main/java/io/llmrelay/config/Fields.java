@@ -56,6 +56,29 @@ final class Fields {
     }
 
     /** @return the string, or null when absent (a problem if required) or not a non-blank string */
+    /**
+     * The fields of one entry of a config list, checked against the names the entry may have;
+     * null (with the problem recorded) when the entry is not an object at all.
+     */
+    static Fields ofEntry(JsonNode node, String path, Problems problems, Set<String> known, String notAnObject) {
+        if (!node.isObject()) {
+            problems.add(path, notAnObject);
+            return null;
+        }
+        Fields fields = new Fields(node, path, problems);
+        fields.rejectUnknown(known);
+        return fields;
+    }
+
+    /** The required {@code name} of a caller or route, held to {@link Names#RULE}. */
+    String name() {
+        String name = string("name", true);
+        if (name != null && !Names.isValid(name)) {
+            problems.add(path("name"), Names.RULE);
+        }
+        return name;
+    }
+
     String string(String field, boolean required) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {

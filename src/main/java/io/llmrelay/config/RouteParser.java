@@ -35,18 +35,12 @@ final class RouteParser {
 
     /** @return the route, or null when it has problems (already recorded) */
     static RouteConfig parse(JsonNode node, String path, Problems problems) {
-        if (!node.isObject()) {
-            problems.add(path, "must be an object");
+        int before = problems.count();
+        Fields fields = Fields.ofEntry(node, path, problems, KNOWN, "must be an object");
+        if (fields == null) {
             return null;
         }
-        int before = problems.count();
-        Fields fields = new Fields(node, path, problems);
-        fields.rejectUnknown(KNOWN);
-
-        String name = fields.string("name", true);
-        if (name != null && !Names.isValid(name)) {
-            problems.add(fields.path("name"), Names.RULE);
-        }
+        String name = fields.name();
         RouteType type = type(fields);
 
         String baseUrl = null;
