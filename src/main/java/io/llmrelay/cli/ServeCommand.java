@@ -5,16 +5,12 @@ import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
-import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.local.LocalFunctionUrlServer;
-import io.llmrelay.relay.Pause;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
 import io.llmrelay.upstream.DemoUpstream;
-import io.llmrelay.upstream.HttpUpstream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -108,9 +104,7 @@ public final class ServeCommand {
         ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
         RelayConfig config = source.current();
         boolean authOff = demo || options.noAuth();
-        RelaySetup setup = customize.apply(new RelaySetup(source,
-                KeyResolvers.standard(env, Duration.ofSeconds(config.keyCacheTtlSeconds())), authOff,
-                new HttpUpstream(), new DemoUpstream(), out, RelaySetup.logLevel(env, out), Pause.sleeping()));
+        RelaySetup setup = customize.apply(RelaySetup.of(source, config, env, authOff, out));
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
                 new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),

@@ -1,9 +1,11 @@
 package io.llmrelay.relay;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.aws.AwsClients;
-import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.ConfigSource;
+import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
+import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolver;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.upstream.DemoUpstream;
@@ -54,8 +56,7 @@ public record RelaySetup(
         try {
             return LogLevel.parse(env.get(LogLevel.ENV));
         } catch (IllegalArgumentException e) {
-            warnings.println("{\"log\":\"config_warning\",\"message\":" + io.llmrelay.json.Json.write(
-                    e.getMessage() + "; using info") + "}");
+            notice(warnings, "config_warning", e.getMessage() + "; using info");
             return LogLevel.INFO;
         }
     }
@@ -70,17 +71,36 @@ public record RelaySetup(
         AwsClients aws = AwsClients.standard();
         ConfigSource config = ConfigSources.fromEnvironment(env)
                 .orElse(ConfigSource.fixed(new RelayConfig(List.of(), List.of())));
-        Duration keyCacheTtl = Duration.ofSeconds(RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
+        RelayConfig first = null;
         try {
-            RelayConfig first = config.current();
-            keyCacheTtl = Duration.ofSeconds(first.keyCacheTtlSeconds());
+            first = config.current();
             KeyResolvers.prepare(first, env, aws);
         } catch (ConfigSource.ConfigUnavailableException e) {
             // Not fatal: requests answer 503 config_unavailable until the store can be read.
-            System.out.println("{\"log\":\"config_unavailable\",\"message\":"
-                    + io.llmrelay.json.Json.write(e.getMessage()) + "}");
+            notice(System.out, "config_unavailable", e.getMessage());
         }
-        return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl, aws), false,
-                new HttpUpstream(), new DemoUpstream(), System.out, logLevel(env, System.out), Pause.sleeping());
+        return of(config, first, env, false, System.out);
+    }
+
+    /**
+     * The standard set-up for a configuration source, on Lambda and in {@code serve} alike: keys
+     * from {@code env}, KMS and Secrets Manager behind a cache with the configuration's TTL (the
+     * default TTL when {@code first} could not be read), real upstreams, the log level from
+     * {@code RELAY_LOG_LEVEL}.
+     */
+    public static RelaySetup of(ConfigSource config, RelayConfig first, Map<String, String> env,
+            boolean authDisabled, PrintStream out) {
+        Duration keyCacheTtl = Duration.ofSeconds(
+                first != null ? first.keyCacheTtlSeconds() : RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
+        return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl), authDisabled,
+                new HttpUpstream(), new DemoUpstream(), out, logLevel(env, out), Pause.sleeping());
+    }
+
+    /** A one-line JSON notice beside the request log (not a request, so not a RequestLog line). */
+    private static void notice(PrintStream out, String kind, String message) {
+        ObjectNode line = Json.object();
+        line.put("log", kind);
+        line.put("message", message);
+        out.println(Json.write(line));
     }
 }
