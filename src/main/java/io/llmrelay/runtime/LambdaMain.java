@@ -19,10 +19,21 @@ public final class LambdaMain {
                     + " `java -jar target/llm-relay.jar serve`.");
             return 2;
         }
-        RuntimeApiClient client = new RuntimeApiClient(api, USER_AGENT);
+        RuntimeApiClient client;
+        try {
+            client = new RuntimeApiClient(api, USER_AGENT);
+        } catch (IllegalArgumentException e) {
+            System.err.println("llm-relay lambda: " + e.getMessage());
+            return 2;
+        }
         RuntimeLoop loop = new RuntimeLoop(client, HandlerFactory.named(env.get("_HANDLER")),
                 FunctionEnvironment.from(env), System::currentTimeMillis, System.out);
-        RuntimeLoop.Exit exit = loop.run();
-        return exit == RuntimeLoop.Exit.INIT_FAILED ? 3 : 1;
+        // Any exit but a requested stop ends the process with a failure: Lambda then replaces the
+        // environment (after INIT_FAILED it reports the init error to the caller).
+        return switch (loop.run()) {
+            case INIT_FAILED -> 3;
+            case STOPPED -> 0;
+            case RUNTIME_API_FAILED, FATAL_ERROR -> 1;
+        };
     }
 }

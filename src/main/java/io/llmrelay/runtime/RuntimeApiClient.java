@@ -2,18 +2,14 @@ package io.llmrelay.runtime;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -58,8 +54,7 @@ public final class RuntimeApiClient implements Closeable {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Request ids travel in a request path: anything outside this set would be an injection. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    /** Keeps a misbehaving endpoint from making us buffer without bound. */
-    private static final int MAX_HEAD_BYTES = 64 * 1024;
+    private static final String NEXT_PATH = "/runtime/invocation/next";
 
     private final String host;
     private final int port;
@@ -76,49 +71,66 @@ public final class RuntimeApiClient implements Closeable {
             throw new IllegalArgumentException("AWS_LAMBDA_RUNTIME_API must be host:port, was '" + address + "'");
         }
         this.host = address.substring(0, colon);
-        this.port = Integer.parseInt(address.substring(colon + 1));
+        try {
+            this.port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("AWS_LAMBDA_RUNTIME_API must be host:port, was '" + address + "'");
+        }
         this.userAgent = userAgent;
     }
 
-    /** Waits, without a timeout, for the next invocation. */
+    /**
+     * {@code GET /runtime/invocation/next}: waits, without a timeout, for the next invocation (a
+     * long poll: Lambda may freeze the environment inside this call for hours).
+     *
+     * <p>Protocol consequence: calling {@code next} completes the previous invocation; Lambda
+     * bills and may freeze the environment from here on, so nothing of the previous invocation may
+     * still be running (aws-lambda-go, lambda/runtime_api_client.go: "An invoke is not complete
+     * until next() is called again!").
+     *
+     * <p>Success is 200 and only 200, as in aws-lambda-go's {@code next}; any other status is a
+     * {@link RuntimeApiStatusException}, a malformed or cut reply an {@link IOException} (the
+     * connection is dropped). On a kept-alive connection that broke before any byte of the reply
+     * came back (the other side may have closed it since the last call) the request is sent once
+     * more on a fresh connection; once part of a reply has arrived it is never sent again, since
+     * the invocation may have been handed out already.
+     */
     public Invocation next() throws IOException {
-        Response response;
         boolean reused = socket != null;
+        ReplyReader.Reply reply;
         try {
-            sendHead("GET", "/runtime/invocation/next", Map.of());
-            response = readResponse();
-        } catch (IOException e) {
+            sendHead("GET", NEXT_PATH, Map.of());
+            reply = readReply();
+        } catch (ReplyReader.NoReplyException e) {
             if (!reused) {
                 throw e;
             }
-            // A kept-alive connection may have been closed by the other side since the last
-            // call (for example after a response stream was aborted): one fresh try.
-            sendHead("GET", "/runtime/invocation/next", Map.of());
-            response = readResponse();
+            sendHead("GET", NEXT_PATH, Map.of());
+            reply = readReply();
         }
-        if (response.status() != 200) {
-            throw new IOException("Runtime API answered " + response.status() + " to next: " + response.bodyText());
+        if (reply.status() != 200) {
+            throw new RuntimeApiStatusException("next", reply.status(), reply.bodyText());
         }
-        String requestId = response.header(REQUEST_ID);
+        String requestId = reply.header(REQUEST_ID);
         if (requestId == null || !SAFE_ID.matcher(requestId).matches()) {
-            throw new IOException("Runtime API sent an invocation without a usable " + REQUEST_ID + ": " + requestId);
+            throw new IOException("Runtime API sent an invocation without a usable " + REQUEST_ID);
         }
         long deadline;
         try {
-            deadline = Long.parseLong(response.header(DEADLINE_MS, "0").trim());
+            deadline = Long.parseLong(reply.headers().getOrDefault(DEADLINE_MS, "0").trim());
         } catch (NumberFormatException e) {
             throw new IOException("Runtime API sent a malformed " + DEADLINE_MS + " header", e);
         }
         return new Invocation(
                 requestId,
                 deadline,
-                response.header(FUNCTION_ARN),
-                response.header(TRACE_ID),
-                response.header(CLIENT_CONTEXT),
-                response.header(COGNITO_IDENTITY),
-                response.header(TENANT_ID),
-                response.header(INVOCATION_ID),
-                response.body());
+                reply.header(FUNCTION_ARN),
+                reply.header(TRACE_ID),
+                reply.header(CLIENT_CONTEXT),
+                reply.header(COGNITO_IDENTITY),
+                reply.header(TENANT_ID),
+                reply.header(INVOCATION_ID),
+                reply.body());
     }
 
     /**
@@ -130,14 +142,30 @@ public final class RuntimeApiClient implements Closeable {
         return new StreamingResponse(invocation);
     }
 
-    /** {@code POST /runtime/invocation/{id}/error}: the invocation failed before any response byte. */
+    /**
+     * {@code POST /runtime/invocation/{id}/error}: the invocation failed before any response byte.
+     *
+     * <p>Protocol consequence: Lambda marks the invocation failed; the environment stays in use
+     * and is billed until the next {@code next} (aws-lambda-go, runtime_api_client.go failure():
+     * "The execution of the function process continues, and is billed, until next() is called
+     * again!"). Success is 202 only (aws-lambda-go's post and the Java runtime interface client's
+     * reportLambdaError both expect exactly 202); any other status is a
+     * {@link RuntimeApiStatusException}.
+     */
     public void reportInvocationError(Invocation invocation, ErrorReport error) throws IOException {
-        postError("/runtime/invocation/" + invocation.requestId() + "/error", invocation.invocationId(), error);
+        postError("error", "/runtime/invocation/" + invocation.requestId() + "/error", invocation.invocationId(), error);
     }
 
-    /** {@code POST /runtime/init/error}: the function could not start; the process should exit. */
+    /**
+     * {@code POST /runtime/init/error}: the function could not start.
+     *
+     * <p>Protocol consequence: the process should exit next, whatever the answer (aws-lambda-go,
+     * runtime_api_client.go initError: "After calling this function, the caller should call
+     * os.Exit()"); Lambda reports the error to the caller and starts a new environment. Success is
+     * 202 only; any other status is a {@link RuntimeApiStatusException}.
+     */
     public void reportInitError(ErrorReport error) throws IOException {
-        postError("/runtime/init/error", null, error);
+        postError("init/error", "/runtime/init/error", null, error);
     }
 
     @Override
@@ -145,7 +173,7 @@ public final class RuntimeApiClient implements Closeable {
         disconnect();
     }
 
-    private void postError(String path, String invocationId, ErrorReport error) throws IOException {
+    private void postError(String call, String path, String invocationId, ErrorReport error) throws IOException {
         byte[] body = error.toJson();
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
@@ -156,12 +184,19 @@ public final class RuntimeApiClient implements Closeable {
         }
         sendHead("POST", path, headers);
         writeAndFlush(body);
-        expectAccepted(path, readResponse());
+        expectAccepted(call, readReply());
     }
 
     /**
-     * The response of one invocation, streamed with {@code Transfer-Encoding: chunked}: each
-     * {@code write} is one chunk, on the wire when {@code write} returns.
+     * {@code POST /runtime/invocation/{id}/response}, streamed with {@code Transfer-Encoding:
+     * chunked}: each {@code write} is one chunk, on the wire when {@code write} returns.
+     *
+     * <p>Protocol consequence: once the last chunk (or the error trailers) is answered with 202,
+     * Lambda has the whole response, but the invocation is complete only at the next
+     * {@code next} (aws-lambda-go, runtime_api_client.go success(): "An invoke is not complete
+     * until next() is called again!"). Success is 202 only, as for aws-lambda-go's post; any other
+     * status is a {@link RuntimeApiStatusException}, a cut or malformed reply an
+     * {@link IOException} after which the connection is dropped.
      */
     public final class StreamingResponse extends ResponseStream {
         private final Invocation invocation;
@@ -249,7 +284,7 @@ public final class RuntimeApiClient implements Closeable {
             }
             finished = true;
             sendHeadOnce();
-            String errorBody = Base64.getEncoder().encodeToString(error.toJson());
+            String errorBody = error.toBase64();
             String trailers = "0\r\n"
                     + ERROR_TYPE + ": " + headerValue(error.category()) + "\r\n"
                     + ERROR_BODY + ": " + errorBody + "\r\n"
@@ -260,7 +295,7 @@ public final class RuntimeApiClient implements Closeable {
         /** Writes the last chunk (and trailers) and reads Lambda's verdict on the response. */
         private void endBody(byte[] lastChunk) throws IOException {
             writeAndFlush(lastChunk);
-            expectAccepted("response", readResponse());
+            expectAccepted("response", readReply());
         }
 
         /** Closing the stream completes the response, as ending a Node.js response stream does. */
@@ -316,7 +351,7 @@ public final class RuntimeApiClient implements Closeable {
             }
         } catch (IOException e) {
             disconnect();
-            throw e;
+            throw new ReplyReader.NoReplyException("could not send a request: " + e.getMessage(), e);
         }
     }
 
@@ -367,118 +402,32 @@ public final class RuntimeApiClient implements Closeable {
         }
     }
 
-    private static void expectAccepted(String what, Response response) throws IOException {
-        if (response.status() != 202) {
-            throw new IOException("Runtime API answered " + response.status() + " to " + what + ": "
-                    + response.bodyText());
+    private static void expectAccepted(String call, ReplyReader.Reply reply) throws IOException {
+        if (reply.status() != 202) {
+            throw new RuntimeApiStatusException(call, reply.status(), reply.bodyText());
         }
     }
 
-    /** Reads one response; closes the connection when it cannot be reused. */
-    private Response readResponse() throws IOException {
+    /** Reads one reply whole; drops the connection when the reply is bad or the server closes it. */
+    private ReplyReader.Reply readReply() throws IOException {
+        InputStream stream = in;
+        if (stream == null) {
+            throw new IOException("the connection to the Runtime API was lost mid-request");
+        }
         try {
-            String statusLine = readLine();
-            String[] parts = statusLine.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-                throw new IOException("Runtime API sent a malformed status line: " + statusLine);
-            }
-            int status = Integer.parseInt(parts[1]);
-            Map<String, String> headers = readHeaders();
-            byte[] body;
-            boolean reusable = !"close".equalsIgnoreCase(headers.get("connection"));
-            String length = headers.get("content-length");
-            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-                body = readChunkedBody();
-            } else if (length != null) {
-                body = in.readNBytes(Integer.parseInt(length.trim()));
-            } else if (status == 204 || status == 304 || status / 100 == 1) {
-                body = new byte[0];
-            } else {
-                body = in.readAllBytes();
-                reusable = false;
-            }
-            if (!reusable) {
+            ReplyReader.Reply reply = ReplyReader.read(stream);
+            if (!reply.reusable()) {
                 disconnect();
             }
-            return new Response(status, headers, body);
+            return reply;
         } catch (IOException | RuntimeException e) {
             disconnect();
-            throw e instanceof IOException io ? io : new IOException("Runtime API sent a malformed response", e);
-        }
-    }
-
-    private Map<String, String> readHeaders() throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
-        int total = 0;
-        for (String line = readLine(); !line.isEmpty(); line = readLine()) {
-            total += line.length();
-            if (total > MAX_HEAD_BYTES) {
-                throw new IOException("Runtime API response head exceeds " + MAX_HEAD_BYTES + " bytes");
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                throw new IOException("Runtime API sent a malformed header line: " + line);
-            }
-            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).trim();
-            headers.merge(name, value, (a, b) -> a + ", " + b);
-        }
-        return headers;
-    }
-
-    private byte[] readChunkedBody() throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (true) {
-            String sizeLine = readLine();
-            int semicolon = sizeLine.indexOf(';');
-            int size = Integer.parseInt((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
-            if (size == 0) {
-                readHeaders(); // trailers, if any, end with an empty line
-                return body.toByteArray();
-            }
-            body.write(in.readNBytes(size));
-            if (!readLine().isEmpty()) {
-                throw new IOException("Runtime API sent a chunk without its closing CRLF");
-            }
-        }
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-        while (true) {
-            int b = in.read();
-            if (b == -1) {
-                throw new EOFException("Runtime API closed the connection");
-            }
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, end, StandardCharsets.UTF_8);
-            }
-            if (line.size() >= MAX_HEAD_BYTES) {
-                throw new IOException("Runtime API sent a line longer than " + MAX_HEAD_BYTES + " bytes");
-            }
-            line.write(b);
+            throw e instanceof IOException io ? io : new IOException("Runtime API sent a malformed reply", e);
         }
     }
 
     /** Header values may not carry line breaks: they would end the header early. */
     private static String headerValue(String value) {
         return value.replace('\r', ' ').replace('\n', ' ');
-    }
-
-    private record Response(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
-            return headers.get(name);
-        }
-
-        String header(String name, String fallback) {
-            return headers.getOrDefault(name, fallback);
-        }
-
-        String bodyText() {
-            String text = new String(body, StandardCharsets.UTF_8);
-            return text.length() > 500 ? text.substring(0, 500) + "..." : text;
-        }
     }
 }
