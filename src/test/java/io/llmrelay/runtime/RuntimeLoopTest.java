@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
 class RuntimeLoopTest {
     private LocalRuntimeApi api;
     private Thread loopThread;
+    private RuntimeLoop loop;
     private final BlockingQueue<RuntimeLoop.Exit> exits = new LinkedBlockingQueue<>();
     private final ByteArrayOutputStream runtimeLog = new ByteArrayOutputStream();
 
@@ -59,9 +60,10 @@ class RuntimeLoopTest {
     private void startLoop(HandlerFactory factory) {
         RuntimeApiClient client = new RuntimeApiClient(api.address(), "test");
         FunctionEnvironment function = new FunctionEnvironment("relay-test", "7", 512, "/aws/lambda/relay-test", "stream-1");
-        RuntimeLoop loop = new RuntimeLoop(client, factory, function, System::currentTimeMillis,
+        loop = new RuntimeLoop(client, factory, function, System::currentTimeMillis,
                 new PrintStream(runtimeLog, true, StandardCharsets.UTF_8));
-        loopThread = new Thread(() -> exits.add(loop.run()), "runtime-loop");
+        RuntimeLoop started = loop;
+        loopThread = new Thread(() -> exits.add(started.run()), "runtime-loop");
         loopThread.setDaemon(true);
         loopThread.start();
     }
@@ -242,6 +244,60 @@ class RuntimeLoopTest {
         assertEquals("echo me", new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
         assertFalse(exits.poll(100, TimeUnit.MILLISECONDS) != null, "the loop must keep running");
         assertNull(exits.peek());
+    }
+
+    private void awaitIdleInNext() {
+        while (api.idleEnvironments() == 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private String log() {
+        return runtimeLog.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void whenTheRuntimeApiGoesAwayTheLoopSaysSoAndStops() throws Exception {
+        startLoop(() -> (in, out, ctx) -> { });
+        awaitIdleInNext();
+        api.close();
+        assertEquals(RuntimeLoop.Exit.RUNTIME_API_FAILED, exits.poll(10, TimeUnit.SECONDS));
+        assertTrue(log().startsWith("llm-relay runtime: next failed, stopping: "), log());
+    }
+
+    @Test
+    void aStoppedLoopEndsQuietlyWhenItsRuntimeApiGoesAway() throws Exception {
+        startLoop(() -> (in, out, ctx) -> { });
+        awaitIdleInNext();
+        loop.stop();
+        api.close();
+        assertEquals(RuntimeLoop.Exit.STOPPED, exits.poll(10, TimeUnit.SECONDS));
+        assertEquals("", log());
+    }
+
+    @Test
+    void aLoopStoppedDuringAnInvocationCompletesItAndAsksForNoOther() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        startLoop(() -> (in, out, ctx) -> {
+            running.countDown();
+            try {
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            out.write("finished".getBytes(StandardCharsets.UTF_8));
+        });
+        PendingInvocation invocation = api.submit("{}".getBytes(StandardCharsets.UTF_8), 60_000);
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        loop.stop();
+        release.countDown();
+        PendingInvocation.Streamed response = streamed(invocation);
+        assertEquals("finished", new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+        assertTrue(response.completion().get(10, TimeUnit.SECONDS).succeeded());
+        assertEquals(RuntimeLoop.Exit.STOPPED, exits.poll(10, TimeUnit.SECONDS));
+        assertEquals(0, api.idleEnvironments(), "a stopped loop asks for no other invocation");
+        assertEquals("", log());
     }
 
     public static final class EchoHandler implements RequestStreamHandler {
