@@ -66,6 +66,9 @@ final class ReplyReader {
 
     /** Reads the final reply to one request, skipping interim 1xx replies; {@code in} must support mark. */
     static Reply read(InputStream in) throws IOException {
+        if (!in.markSupported()) {
+            throw new IllegalArgumentException("the reply stream must support mark (buffer it)");
+        }
         ReplyReader reader = new ReplyReader(in);
         reader.awaitFirstByte();
         while (true) {
