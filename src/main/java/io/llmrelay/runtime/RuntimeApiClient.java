@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *   POST /runtime/invocation/{id}/error           a failure before any response byte
  *   POST /runtime/init/error                      a failure before the first next
  * </pre>
- * An instance is not thread-safe: a runtime loop owns one.
+ * An instance is not thread-safe: a runtime loop owns one. Only {@link #close()} may come from
+ * another thread: it breaks off a waiting call, and a closed client never connects again.
  */
 public final class RuntimeApiClient implements Closeable {
     public static final String API_VERSION = "2018-06-01";
@@ -59,6 +60,7 @@ public final class RuntimeApiClient implements Closeable {
     private final String host;
     private final int port;
     private final String userAgent;
+    private volatile boolean closed;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -170,6 +172,7 @@ public final class RuntimeApiClient implements Closeable {
 
     @Override
     public void close() {
+        closed = true;
         disconnect();
     }
 
@@ -375,6 +378,9 @@ public final class RuntimeApiClient implements Closeable {
     }
 
     private void connectIfNeeded() throws IOException {
+        if (closed) {
+            throw new IOException("the Runtime API client is closed");
+        }
         if (socket != null) {
             return;
         }

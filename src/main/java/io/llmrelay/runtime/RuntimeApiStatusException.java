@@ -25,13 +25,4 @@ public final class RuntimeApiStatusException extends IOException {
     public int status() {
         return status;
     }
-
-    /**
-     * A 5xx: the Runtime API's specification says of 500 "Container error. Non-recoverable state.
-     * Runtime should exit promptly." (runtime-api.zip, OpenAPI 2018-06-01, linked from
-     * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html); we read every 5xx so.
-     */
-    public boolean nonRecoverable() {
-        return status >= 500;
-    }
 }

@@ -12,22 +12,23 @@ import java.util.function.LongSupplier;
  *
  * <p>What each answer of the Runtime API does to the loop:
  * <pre>
- *   call              success   5xx                  other status          cut, malformed or broken reply
- *   next              200       stop                 stop                  stop (1)
- *   response, error   202       stop                 logged, next          logged, connection dropped, next
- *   init/error        202       INIT_FAILED, logged  INIT_FAILED, logged   INIT_FAILED, logged
+ *   call              success   any other status         cut, malformed or broken reply
+ *   next              200       stop                     stop (1)
+ *   response, error   202       logged, next             logged, connection dropped, next
+ *   init/error        202       INIT_FAILED, logged      INIT_FAILED, logged
  * </pre>
  * (1) after one fresh try when a kept-alive connection broke before any byte of the reply.
  *
  * <p>"stop" ends {@link #run()} with {@link Exit#RUNTIME_API_FAILED}; on Lambda the process then
  * exits and Lambda replaces the environment. The success statuses are the ones aws-lambda-go
  * (lambda/runtime_api_client.go) and the AWS Java runtime interface client
- * (LambdaRuntimeApiClientImpl) accept; both end the process on any failed call. Here a refusal
- * other than 5xx of {@code /response} or {@code /error} concerns one invocation (an unknown or
- * timed-out request id, a response too large), so the loop logs it and asks for the next
- * invocation, whose answer decides: a Runtime API that no longer wants this environment says so
- * there. A 5xx is, in the Runtime API's own words, "Container error. Non-recoverable state.
- * Runtime should exit promptly."
+ * (LambdaRuntimeApiClientImpl) accept. Both also end the process when a post fails; here a failed
+ * {@code /response} or {@code /error} concerns one invocation (an unknown or timed-out request id,
+ * a response too large, in {@code serve} a caller that hung up, which its Runtime API answers
+ * with 500), so the loop logs it and asks for the next invocation, and that answer decides: a
+ * Runtime API in the state its specification calls "Container error. Non-recoverable state.
+ * Runtime should exit promptly." (500) refuses {@code next} too, and the loop stops one request
+ * later.
  *
  * <p>Everything the loop prints or reports names the exception type and its message with known
  * keys redacted ({@link Failures}, {@link ErrorReport}), never a raw message or stack trace.
@@ -41,6 +42,7 @@ public final class RuntimeLoop {
     private final LongSupplier clock;
     private final PrintStream log;
     private volatile boolean stopRequested;
+    private volatile boolean waitingInNext;
 
     public RuntimeLoop(RuntimeApiClient client, HandlerFactory handlerFactory, FunctionEnvironment function,
             LongSupplier epochMillisClock, PrintStream log) {
@@ -55,7 +57,7 @@ public final class RuntimeLoop {
     public enum Exit {
         /** The handler could not be created; it was reported to {@code /init/error}. */
         INIT_FAILED,
-        /** The Runtime API failed or refused {@code next}, or answered a post with a 5xx. */
+        /** The Runtime API failed or refused {@code next}. */
         RUNTIME_API_FAILED,
         /** {@link #stop()} was called. */
         STOPPED,
@@ -64,14 +66,17 @@ public final class RuntimeLoop {
     }
 
     /**
-     * Asks the loop to end, from any thread: it completes the invocation in hand, asks for no
-     * other, and a {@code next} that fails from now on ends the loop with {@link Exit#STOPPED}
-     * without a log line. A loop waiting in {@code next} ends when its owner shuts the Runtime
-     * API down (as {@code serve} does when it stops); an invocation that {@code next} still
-     * delivers is served first.
+     * Asks the loop to end, from any thread, for an owner that shuts down (as {@code serve} does):
+     * a loop waiting in {@code next} ends at once, its connection closed; a loop running an
+     * invocation completes it and asks for no other. Either way {@link #run()} returns
+     * {@link Exit#STOPPED} and nothing is logged. (An invocation that {@code next} is delivering
+     * at that very moment may then fail to complete: this is for shutting down.)
      */
     public void stop() {
         stopRequested = true;
+        if (waitingInNext) {
+            client.close(); // breaks off the long poll; the loop sees stopRequested and ends quietly
+        }
     }
 
     public Exit run() {
@@ -107,9 +112,15 @@ public final class RuntimeLoop {
     }
 
     private Exit serve(RequestStreamHandler handler) {
-        while (!stopRequested) {
+        while (true) {
             Invocation invocation;
+            // waitingInNext is set before stopRequested is read, and stop() sets stopRequested
+            // before it reads waitingInNext: one of the two sees the other, so no stop is missed.
+            waitingInNext = true;
             try {
+                if (stopRequested) {
+                    return Exit.STOPPED;
+                }
                 invocation = client.next();
             } catch (IOException e) {
                 if (stopRequested) {
@@ -117,13 +128,14 @@ public final class RuntimeLoop {
                 }
                 log.println("llm-relay runtime: next failed, stopping: " + Failures.describe(e));
                 return Exit.RUNTIME_API_FAILED;
+            } finally {
+                waitingInNext = false;
             }
             Exit exit = invoke(handler, invocation);
             if (exit != null) {
                 return exit;
             }
         }
-        return Exit.STOPPED;
     }
 
     /** Runs one invocation and completes its response, whatever the handler does; non-null when the loop must end. */
@@ -141,16 +153,17 @@ public final class RuntimeLoop {
         } catch (Throwable t) {
             failure = t;
         }
-        Exit exit = complete(invocation, response, failure);
+        complete(invocation, response, failure);
         if (failure instanceof Error && !(failure instanceof StackOverflowError)) {
             // An OutOfMemoryError or similar leaves the JVM in an unknown state: let Lambda replace us.
             log.println("llm-relay runtime: stopping after " + failure.getClass().getName());
             return Exit.FATAL_ERROR;
         }
-        return exit;
+        return null;
     }
 
-    private Exit complete(Invocation invocation, RuntimeApiClient.StreamingResponse response, Throwable failure) {
+    /** Sends the response, the error or the failure trailers; a refusal or a broken reply is logged (see the table above). */
+    private void complete(Invocation invocation, RuntimeApiClient.StreamingResponse response, Throwable failure) {
         String id = invocation.requestId();
         try {
             if (failure == null) {
@@ -166,19 +179,12 @@ public final class RuntimeLoop {
                 log.println("llm-relay runtime: invocation " + id + " failed after its response was complete: "
                         + Failures.describe(failure));
             }
-            return null;
         } catch (RuntimeApiStatusException e) {
-            if (e.nonRecoverable()) {
-                log.println("llm-relay runtime: the Runtime API failed, stopping: " + Failures.describe(e));
-                return Exit.RUNTIME_API_FAILED;
-            }
             log.println("llm-relay runtime: the Runtime API refused the " + e.call() + " of " + id + ": "
                     + Failures.describe(e));
-            return null;
         } catch (IOException | RuntimeException e) {
             // The connection broke or the reply was bad: it was dropped, and the next `next` reconnects.
             log.println("llm-relay runtime: could not complete the response of " + id + ": " + Failures.describe(e));
-            return null;
         }
     }
 }

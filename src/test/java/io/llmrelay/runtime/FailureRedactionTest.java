@@ -36,6 +36,7 @@ class FailureRedactionTest {
     private final String key = "sk-live/" + UUID.randomUUID() + "+\u200b=";
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private LocalRuntimeApi api;
+    private RuntimeLoop runtime;
     private Thread loop;
 
     @BeforeEach
@@ -46,6 +47,9 @@ class FailureRedactionTest {
 
     @AfterEach
     void stop() throws Exception {
+        if (runtime != null) {
+            runtime.stop();
+        }
         api.close();
         if (loop != null) {
             loop.join(5_000);
@@ -53,7 +57,7 @@ class FailureRedactionTest {
     }
 
     private void startLoop(HandlerFactory handlers) {
-        RuntimeLoop runtime = new RuntimeLoop(new RuntimeApiClient(api.address(), "test"), handlers,
+        runtime = new RuntimeLoop(new RuntimeApiClient(api.address(), "test"), handlers,
                 new FunctionEnvironment("f", "1", 128, "/g", "s"), System::currentTimeMillis,
                 new PrintStream(stdout, true, StandardCharsets.UTF_8));
         loop = new Thread(runtime::run, "runtime-loop");

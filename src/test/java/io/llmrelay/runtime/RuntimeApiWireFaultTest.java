@@ -189,4 +189,23 @@ class RuntimeApiWireFaultTest {
         assertEquals(List.of("\"slow\""), events);
         assertEquals(1, api.connections());
     }
+
+    @Test
+    void aClientClosedFromAnotherThreadBreaksOffItsNextAndNeverConnectsAgain() throws Exception {
+        RuntimeApiClient client = new RuntimeApiClient(api.address(), "test");
+        CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+            try {
+                client.next();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        assertRequest("GET", "/next", 1); // the fake has nothing scripted: the next waits
+        client.close();
+        Throwable thrown = failure.get(10, TimeUnit.SECONDS);
+        assertTrue(thrown instanceof java.io.IOException, String.valueOf(thrown));
+        assertEquals(1, api.connections(), "a closed client does not reconnect");
+        assertTrue(assertThrows(java.io.IOException.class, client::next).getMessage().contains("closed"));
+    }
 }
