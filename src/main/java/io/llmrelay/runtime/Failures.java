@@ -41,7 +41,12 @@ final class Failures {
 
     /** The message with known keys redacted, then cut to {@code maxChars}; null when there is none. */
     static String message(Throwable failure, int maxChars) {
-        String message = failure.getMessage();
+        String message;
+        try {
+            message = failure.getMessage();
+        } catch (RuntimeException e) {
+            return "(its message could not be read: " + e.getClass().getName() + ")";
+        }
         return message == null ? null : cut(KnownSecrets.redact(message), maxChars);
     }
 

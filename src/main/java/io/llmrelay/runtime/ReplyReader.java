@@ -42,8 +42,9 @@ final class ReplyReader {
             return headers.get(name);
         }
 
+        /** The body for an error message: on one line, at most 500 characters. */
         String bodyText() {
-            String text = new String(body, StandardCharsets.UTF_8);
+            String text = new String(body, StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
             return text.length() > 500 ? text.substring(0, 500) + "..." : text;
         }
     }
