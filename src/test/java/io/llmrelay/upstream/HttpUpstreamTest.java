@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +136,24 @@ class HttpUpstreamTest {
         assertEquals(UpstreamException.Kind.CONNECT, e.kind());
         assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
         assertFalse(e.getMessage().contains(KEY), e.getMessage());
+    }
+
+    @Test
+    void aValueTheJdkRefusesIsAnUnsendableRequestWhoseMessageHasNeitherTheValueNorTheJdksWords() {
+        // The config and key checks keep such values out; this is the net behind them.
+        String key = KEY + "\u200b";
+        for (UpstreamRequest request : List.of(
+                request(URI.create("http://127.0.0.1:9/v1"), key, true),
+                new UpstreamRequest(URI.create("http://127.0.0.1:9/v1"), null, Map.of("api-key", key), BODY, true,
+                        TIMEOUT, null),
+                new UpstreamRequest(URI.create("http://127.0.0.1:9/v1"), null, Map.of("Expect", "100-continue"), BODY,
+                        true, TIMEOUT, null))) {
+            UpstreamException e = assertThrows(UpstreamException.class, () -> UPSTREAM.send(request));
+            assertEquals(UpstreamException.Kind.UNSENDABLE, e.kind());
+            assertEquals("the request to upstream http://127.0.0.1:9 could not be built or sent"
+                    + " (java.lang.IllegalArgumentException)", e.getMessage());
+            assertNull(e.getCause(), "no cause: the JDK's exception quotes the value");
+        }
     }
 
     @Test
