@@ -186,15 +186,24 @@ class HttpUpstreamTest {
     void theTimeoutDoesNotApplyOnceTheHeadHasArrived() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         try (ScriptedServer server = new ScriptedServer(exchange -> {
+            if (exchange.getRequestURI().getPath().startsWith("/warm")) {
+                exchange.sendResponseHeaders(204, -1);
+                return;
+            }
             ScriptedServer.startStream(exchange, 200, "text/event-stream");
             await(gate);
             ScriptedServer.write(exchange, "data: late\n\n");
         })) {
+            // The timeout also bounds the connect, which a busy machine can stretch past a short timeout:
+            // a first exchange leaves a pooled connection for the one under test.
+            try (UpstreamResponse warm = UPSTREAM.send(request(server.baseUrl("/warm/v1"), KEY, false))) {
+                assertEquals(204, warm.status());
+            }
             UpstreamRequest request = new UpstreamRequest(server.baseUrl("/v1"), KEY, Map.of(), BODY, true,
-                    Duration.ofMillis(200), "r");
+                    Duration.ofMillis(500), "r");
             try (UpstreamResponse response = UPSTREAM.send(request)) {
                 // send() returned, so the head is in. Hold the body for longer than the first-byte timeout before releasing it.
-                Thread.sleep(500);
+                Thread.sleep(700);
                 gate.countDown();
                 assertEquals("late", new SseReader(response.body()).next().data());
             } finally {
