@@ -7,9 +7,11 @@ import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.config.ConfigException;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
@@ -230,6 +232,19 @@ class RelayUpstreamKeyTest {
             assertFalse(everything.contains(key.substring(key.indexOf("SECRET"))), "part of a key reached a caller or the output");
         }
         assertEquals(200, served.client().postChat(CHAT).statusCode(), "the function goes on serving");
+    }
+
+    @Test
+    void aRouteHeaderTheHttpClientRefusesStopsServeAtStartNamingTheFieldNotTheValue() {
+        // Before, serve started, and every request to the route failed inside HttpRequest building with
+        // an IllegalArgumentException that quoted the value, printed by the runtime and reported to Lambda.
+        for (String header : List.of("\"X-Tag\": \"tag\\u200bSECRET-in-a-header\"", "\"Expect\": \"100-continue\"")) {
+            String config = RelayUnderTest.oneRouteConfig(served.upstream().baseUrl(), "\"headers\": {" + header + "}");
+            ConfigException e = assertThrows(ConfigException.class, () -> RelayUnderTest.with(config).start().close());
+            String name = header.substring(1, header.indexOf('"', 1));
+            assertTrue(e.getMessage().contains("routes[0].headers[\"" + name + "\"]: "), e.getMessage());
+            assertFalse(e.getMessage().contains("SECRET") || e.getMessage().contains("100-continue"), e.getMessage());
+        }
     }
 
     @Test
