@@ -122,6 +122,16 @@ class ChatCompletionRequestTest {
     }
 
     @Test
+    void aLargeBodyReadThroughTheParsersBufferRefillsIsCopiedExactlyToo() throws Exception {
+        // Past Jackson's first buffer, offsets come from later refills: the members after it must still line up.
+        String big = "\"" + "abc\\u00e9 ".repeat(60_000) + "\"";
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":" + big + "}],\n \"x_after\" :\t1e309 ,"
+                + "\"model\":\"m\",\"x_last\":[-0]}";
+        assertEquals(body.replace(",\n \"x_after\"", ",\"x_after\"").replace("1e309 ,", "1e309,"),
+                new String(parse(body).toUpstreamBody(null, List.of()), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aTopLevelNameGivenTwiceIsSentOnceWithTheValueTheRelayRead() throws Exception {
         ChatCompletionRequest request = parse("{\"stream\":false,\"messages\":" + HELLO + ",\"stream\":true,\"model\":\"m\"}");
         assertTrue(request.stream());
