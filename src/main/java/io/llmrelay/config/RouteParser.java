@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.keys.KeyReference;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,12 +18,8 @@ final class RouteParser {
             "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback"));
     /** Settings an offline demo route has no use for; given anyway, they signal a mistaken type. */
     private static final List<String> NOT_FOR_DEMO = List.of("baseUrl", "apiKey", "apiKeyHeader", "headers");
-    /** The relay sets these itself; letting a config override them would break the upstream call. */
-    private static final Set<String> RESERVED_HEADERS = Set.of(
-            "authorization", "host", "content-length", "content-type", "transfer-encoding", "connection");
     /** The relay cannot work without these request fields. */
     private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
     /** Lambda stops a function after 15 minutes, so longer waits could never happen. */
     private static final long MAX_TIMEOUT_MS = 900_000;
@@ -56,8 +51,8 @@ final class RouteParser {
         } else {
             baseUrl = baseUrl(fields);
             apiKey = apiKey(fields);
-            apiKeyHeader = apiKeyHeader(fields);
-            headers = headers(fields, apiKeyHeader);
+            apiKeyHeader = RouteHeaders.apiKeyHeader(fields);
+            headers = RouteHeaders.headers(fields, apiKeyHeader);
         }
 
         boolean isDefault = fields.bool("default", false);
@@ -161,45 +156,6 @@ final class RouteParser {
             fields.problems().add(fields.path("apiKey"), e.getMessage());
             return null;
         }
-    }
-
-    private static String apiKeyHeader(Fields fields) {
-        String text = fields.string("apiKeyHeader", false);
-        if (text == null) {
-            return RouteConfig.DEFAULT_API_KEY_HEADER;
-        }
-        if (!HEADER_NAME.matcher(text).matches()) {
-            fields.problems().add(fields.path("apiKeyHeader"), "must be an HTTP header name");
-            return RouteConfig.DEFAULT_API_KEY_HEADER;
-        }
-        return text.toLowerCase(Locale.ROOT);
-    }
-
-    private static Map<String, String> headers(Fields fields, String apiKeyHeader) {
-        Map<String, String> given = fields.stringMap("headers");
-        if (given == null) {
-            return Map.of();
-        }
-        Map<String, String> result = new LinkedHashMap<>();
-        Set<String> seen = new LinkedHashSet<>();
-        given.forEach((name, value) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            String path = fields.path("headers") + "[\"" + (HEADER_NAME.matcher(name).matches() ? name : "?") + "\"]";
-            if (!HEADER_NAME.matcher(name).matches()) {
-                fields.problems().add(path, "is not a valid HTTP header name");
-            } else if (lower.equals(apiKeyHeader) || RESERVED_HEADERS.contains(lower)) {
-                fields.problems().add(path, lower.equals(apiKeyHeader) || lower.equals("authorization")
-                        ? "is set by the relay from apiKey; do not put a key in headers"
-                        : "is set by the relay and cannot be overridden");
-            } else if (!seen.add(lower)) {
-                fields.problems().add(path, "is given twice (header names ignore case)");
-            } else if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-                fields.problems().add(path, "must not contain line breaks");
-            } else {
-                result.put(name, value);
-            }
-        });
-        return result;
     }
 
     private static List<String> models(Fields fields) {

@@ -6,7 +6,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keeps resolved keys in memory for a TTL, per (route, reference), so that a request pays for KMS
@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
  *
  * <ul>
  *   <li>Concurrent first uses resolve once: the first caller loads, the others wait for its result.
+ *       With a wait limit ({@link #resolve(String, KeyReference, Duration)}, a request's deadline)
+ *       the load runs on a thread of its own and no request waits for it longer than its limit.
  *   <li>An expired key is refreshed by the next request; requests arriving during that refresh get
  *       the old key at once rather than queueing behind KMS.
  *   <li>If the refresh fails transiently (throttling, server error, no answer) the old key keeps
@@ -57,36 +59,69 @@ public final class CachingKeyResolver implements KeyResolver {
 
     @Override
     public String resolve(String routeName, KeyReference ref) throws KeyUnavailableException {
+        Lookup lookup = lookup(routeName, ref);
+        if (lookup.key() != null) {
+            return lookup.key();
+        }
+        if (lookup.leader()) {
+            load(lookup.slot(), routeName, ref, lookup.load()); // here, on the caller's thread: no wait to bound
+        }
+        try {
+            return KeyLoads.await(routeName, lookup.load(), null);
+        } catch (TimeoutException impossible) {
+            throw new IllegalStateException("an unbounded wait timed out", impossible);
+        }
+    }
+
+    /**
+     * As {@link #resolve(String, KeyReference)}, but a load runs on a thread of its own and every
+     * request (the one that started it and those that arrived during it) waits for it at most
+     * {@code maxWait}. A hit costs no thread.
+     */
+    @Override
+    public String resolve(String routeName, KeyReference ref, Duration maxWait)
+            throws KeyUnavailableException, TimeoutException {
+        Lookup lookup = lookup(routeName, ref);
+        if (lookup.key() != null) {
+            return lookup.key();
+        }
+        if (lookup.leader()) {
+            KeyLoads.start(() -> load(lookup.slot(), routeName, ref, lookup.load()));
+        }
+        return KeyLoads.await(routeName, lookup.load(), maxWait);
+    }
+
+    /** A usable key at once, or the load to wait for (and whether this request must start it). */
+    private record Lookup(String key, Slot slot, CompletableFuture<String> load, boolean leader) {}
+
+    private Lookup lookup(String routeName, KeyReference ref) {
         Slot slot = slots.computeIfAbsent(new Slot.Id(routeName, ref), id -> new Slot());
-        CompletableFuture<String> load;
-        boolean leader = false;
         synchronized (slot) {
             Instant now = clock.instant();
             if (slot.key != null) {
                 Instant expires = slot.loadedAt.plus(ttl);
                 if (now.isBefore(expires)) {
-                    return slot.key;
+                    return new Lookup(slot.key, slot, null, false);
                 }
                 boolean staleUsable = now.isBefore(expires.plus(staleGrace));
                 boolean waitToRetry = slot.retryAfter != null && now.isBefore(slot.retryAfter);
                 if (staleUsable && (slot.loading != null || waitToRetry)) {
-                    return slot.key;
+                    return new Lookup(slot.key, slot, null, false);
                 }
                 if (!staleUsable) {
                     slot.key = null;
                 }
             }
-            if (slot.loading == null) {
+            boolean leader = slot.loading == null;
+            if (leader) {
                 slot.loading = new CompletableFuture<>();
-                leader = true;
             }
-            load = slot.loading;
+            return new Lookup(null, slot, slot.loading, leader);
         }
-        return leader ? load(slot, routeName, ref, load) : await(routeName, load);
     }
 
-    private String load(Slot slot, String routeName, KeyReference ref, CompletableFuture<String> load)
-            throws KeyUnavailableException {
+    /** Asks the store and completes {@code load} with the outcome; never throws but an Error (after completing it). */
+    private void load(Slot slot, String routeName, KeyReference ref, CompletableFuture<String> load) {
         String fresh = null;
         KeyUnavailableException failure = null;
         try {
@@ -97,29 +132,22 @@ public final class CachingKeyResolver implements KeyResolver {
         } catch (KeyUnavailableException e) {
             failure = e;
         } catch (RuntimeException e) {
-            // Only the class: an unexpected exception's message is not known to be free of key material.
-            failure = new KeyUnavailableException("route '" + routeName + "': resolving " + ref
-                    + " failed unexpectedly (" + e.getClass().getName() + ")");
+            failure = KeyLoads.unexpected(routeName, ref, e);
         } finally {
             if (fresh == null && failure == null) {
                 // An Error is on its way up: release the waiters before it goes.
                 failure = new KeyUnavailableException("route '" + routeName + "': resolving " + ref + " was aborted");
-                finish(slot, load, null, failure);
             }
+            finish(slot, load, fresh, failure);
         }
-        String result = finish(slot, load, fresh, failure);
-        if (result == null) {
-            throw failure;
-        }
-        return result;
     }
 
-    /** Records the outcome and wakes the waiters; returns the key to use, or null to fail with {@code failure}. */
-    private String finish(Slot slot, CompletableFuture<String> load, String fresh, KeyUnavailableException failure) {
+    /** Records the outcome and wakes the waiters. */
+    private void finish(Slot slot, CompletableFuture<String> load, String fresh, KeyUnavailableException failure) {
         String result;
         synchronized (slot) {
             if (slot.loading != load) {
-                return null; // already finished (the Error path above)
+                return; // already finished
             }
             slot.loading = null;
             Instant now = clock.instant();
@@ -142,21 +170,6 @@ public final class CachingKeyResolver implements KeyResolver {
             load.complete(result);
         } else {
             load.completeExceptionally(failure);
-        }
-        return result;
-    }
-
-    private static String await(String routeName, CompletableFuture<String> load) throws KeyUnavailableException {
-        try {
-            return load.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KeyUnavailableException("route '" + routeName + "': interrupted while waiting for the key");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof KeyUnavailableException unavailable) {
-                throw unavailable;
-            }
-            throw new KeyUnavailableException("route '" + routeName + "': resolving the key failed unexpectedly");
         }
     }
 

@@ -31,14 +31,15 @@ public final class KeyResolvers {
      * As {@link #standard(Map, Duration)} with the given clients. Nothing is built or resolved here:
      * the AWS clients on the first {@code kms:}/{@code secretsmanager:} use, each key on its first
      * request (SnapStart-safe). Failures surface as {@link KeyUnavailableException}, whose message
-     * names the route and never the key or ciphertext.
+     * names the route and never the key or ciphertext; a key the upstream request could not carry
+     * is one of them ({@link SendableKeyResolver}).
      */
     public static KeyResolver standard(Map<String, String> env, Duration keyCacheTtl, AwsClients aws) {
         KmsKeyResolver kms = new KmsKeyResolver(aws::kms);
-        KeyResolver resolver = new SchemeKeyResolver(Map.of(
+        KeyResolver resolver = new SendableKeyResolver(new SchemeKeyResolver(Map.of(
                 KeyReference.Scheme.ENV, new EnvKeyResolver(env),
                 KeyReference.Scheme.KMS, kms,
-                KeyReference.Scheme.SECRETS_MANAGER, new SecretsManagerKeyResolver(aws::secretsManager, kms)));
+                KeyReference.Scheme.SECRETS_MANAGER, new SecretsManagerKeyResolver(aws::secretsManager, kms))));
         return keyCacheTtl.isZero() ? resolver : new CachingKeyResolver(resolver, keyCacheTtl);
     }
 

@@ -1,11 +1,8 @@
 package io.llmrelay.openai;
 
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmrelay.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -30,13 +27,13 @@ public final class ChatCompletionRequest {
      */
     public static final List<String> DEFAULT_DROPPED_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
 
-    /** Trailing garbage after the object means a broken client; reject instead of guessing. */
-    private static final ObjectReader STRICT = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private final ObjectNode body;
+    /** The body as the caller wrote it, for an upstream copy that keeps every field exactly. */
+    private final JsonObjectText text;
 
-    private ChatCompletionRequest(ObjectNode body) {
-        this.body = body;
+    private ChatCompletionRequest(JsonObjectText text) {
+        this.body = text.tree();
+        this.text = text;
     }
 
     /**
@@ -44,13 +41,14 @@ public final class ChatCompletionRequest {
      * accepts nothing else), checked strictly before parsing: Jackson on its own would guess
      * UTF-16 from NUL bytes and let overlong sequences through, and the relay would then send
      * the upstream something other than what the caller wrote. Nesting beyond Jackson's limit
-     * (1000 levels) is refused while parsing, so no body can exhaust the stack.
+     * (1000 levels) is refused while parsing, so no body can exhaust the stack. Trailing content
+     * after the object means a broken client: refused rather than guessed at.
      */
     public static ChatCompletionRequest parse(byte[] body) throws InvalidRequestException {
         String text = utf8(body);
-        JsonNode root;
+        JsonObjectText root;
         try {
-            root = STRICT.readTree(text);
+            root = JsonObjectText.parse(text);
         } catch (StreamConstraintsException e) {
             // Jackson's limits: nesting depth, number length, name length. Its message holds only numbers.
             throw invalid(null, "We could not parse the JSON body of your request: it exceeds a parser limit ("
@@ -58,11 +56,11 @@ public final class ChatCompletionRequest {
         } catch (IOException e) {
             root = null;
         }
-        if (root == null || !root.isObject()) {
+        if (root == null) {
             throw invalid(null, "We could not parse the JSON body of your request. The body must be a JSON object"
                     + " (see https://platform.openai.com/docs/api-reference/chat/create).");
         }
-        ObjectNode object = (ObjectNode) root;
+        ObjectNode object = root.tree();
         validateMessages(object.get("messages"));
         JsonNode model = present(object, "model");
         if (model != null && !model.isTextual()) {
@@ -84,7 +82,7 @@ public final class ChatCompletionRequest {
             throw invalid("n", "Invalid 'n': integer below minimum value. Expected a value >= 1, but got "
                     + n.asText() + " instead.");
         }
-        return new ChatCompletionRequest(object);
+        return new ChatCompletionRequest(root);
     }
 
     /** The body as text; a leading byte order mark is tolerated (some Windows tools write one). */
@@ -119,17 +117,11 @@ public final class ChatCompletionRequest {
 
     /**
      * The body to send upstream: {@code model} set to {@code upstreamModel} (left as the caller
-     * sent it when that is null) and the named top-level fields removed. This request is not changed.
+     * sent it when that is null) and the named top-level fields removed; every other field is the
+     * caller's text, character for character ({@link JsonObjectText}). This request is not changed.
      */
     public byte[] toUpstreamBody(String upstreamModel, Collection<String> dropFields) {
-        ObjectNode copy = body.deepCopy();
-        if (upstreamModel != null) {
-            copy.put("model", upstreamModel);
-        }
-        if (dropFields != null) {
-            copy.remove(dropFields);
-        }
-        return Json.writeBytes(copy);
+        return text.rewrite(upstreamModel, dropFields);
     }
 
     private static void validateMessages(JsonNode messages) throws InvalidRequestException {

@@ -86,6 +86,12 @@ public record OpenAiError(int status, String message, String type, String param,
                 API_ERROR, null, "upstream_key_unavailable");
     }
 
+    /** As {@link #keyUnavailable(String)}, saying why: {@code reason} must never quote the key. */
+    public static OpenAiError keyUnavailable(String routeName, String reason) {
+        return new OpenAiError(503, "The upstream API key for route '" + routeName + "' is not available: "
+                + reason + ".", API_ERROR, null, "upstream_key_unavailable");
+    }
+
     public static OpenAiError internal(String message) {
         return new OpenAiError(500, message, API_ERROR, null, "internal_error");
     }

@@ -195,6 +195,10 @@ public final class SseReader implements Closeable {
             valueStart++;
         }
         if (nameIs(b, start, nameEnd, DATA)) {
+            // The spec appends the value and an LF to the data buffer, and "dispatch the event"
+            // returns early only for an empty buffer, then strips one trailing LF
+            // (https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage):
+            // so a bare "data:" line dispatches an event whose data is "". hasData stands for that LF.
             if (hasData) {
                 data.append((byte) '\n');
             }

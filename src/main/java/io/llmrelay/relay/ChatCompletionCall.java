@@ -169,7 +169,11 @@ final class ChatCompletionCall {
     private void relayWhole(RouteConfig route, UpstreamResponse answer, Deadline deadline) throws IOException {
         byte[] body;
         try {
-            body = WholeBody.read(answer, MAX_WHOLE_BODY_BYTES, route.idleTimeoutMs(), deadline);
+            body = WholeBody.readComplete(answer, MAX_WHOLE_BODY_BYTES, route.idleTimeoutMs(), deadline);
+        } catch (WholeBody.TooLarge e) {
+            ErrorReply.send(response, log, OpenAiError.upstreamInvalidResponse("The upstream's answer is "
+                    + e.getMessage() + ", the most the relay passes on whole."));
+            return;
         } catch (ReadFailure e) {
             ErrorReply.send(response, log, switch (e.why()) {
                 case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("

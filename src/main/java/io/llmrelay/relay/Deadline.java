@@ -1,6 +1,7 @@
 package io.llmrelay.relay;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.llmrelay.runtime.LambdaContext;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -10,7 +11,7 @@ import java.util.concurrent.ScheduledFuture;
  * {@code [DONE]} (or, before the first byte, a 504), so the caller learns what happened.
  */
 final class Deadline {
-    /** No deadline known (a runtime that sent none): nothing is cut short. */
+    /** No deadline at all (a runtime that sent none: a test harness, never Lambda): nothing is cut short. */
     static final Deadline NONE = new Deadline(Long.MAX_VALUE);
 
     private final long stopAtNanos;
@@ -20,15 +21,21 @@ final class Deadline {
     }
 
     /**
+     * The stop point of the invocation {@code context} describes. A deadline that has passed, or
+     * is nearer than the margin, is a stop point in the past: the relay answers 504 at once
+     * instead of calling anyone. Only an invocation that came without any deadline is unbounded:
+     * our runtime shows that as a deadline of 0 ({@code Lambda-Runtime-Deadline-Ms} absent; Lambda
+     * always sends it), which {@link Context#getRemainingTimeInMillis()} cannot tell from "over"
+     * because it never goes below 0. A null context (a handler called directly) has none either.
+     *
      * @param marginMs how long before the invocation's deadline to stop
      */
     static Deadline of(Context context, long marginMs) {
-        int remaining = context == null ? 0 : context.getRemainingTimeInMillis();
-        if (remaining <= 0) {
-            // Either no deadline header came (Lambda always sends one) or the invocation is already
-            // over; in both cases there is nothing useful to cut short.
+        if (context == null
+                || context instanceof LambdaContext lambda && lambda.invocation().deadlineEpochMs() <= 0) {
             return NONE;
         }
+        long remaining = Math.max(0, context.getRemainingTimeInMillis());
         return new Deadline(System.nanoTime() + (remaining - marginMs) * 1_000_000L);
     }
 

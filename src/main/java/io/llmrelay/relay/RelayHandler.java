@@ -40,6 +40,14 @@ public final class RelayHandler extends FunctionUrlHandler {
         response.header("x-request-id", context.getAwsRequestId());
         try {
             serve(request, response, context, log);
+        } catch (RuntimeException e) {
+            EscapedFailure.answer(e, response, log);
+        } catch (Error e) {
+            // Recorded, then left to the runtime: the JVM may not be fit to go on.
+            log.status(response.isCommitted() ? response.status() : 500);
+            log.error(EscapedFailure.CODE);
+            log.errorDetail(e.getClass().getName());
+            throw e;
         } finally {
             log.write(setup.requestLog(), setup.logLevel());
         }

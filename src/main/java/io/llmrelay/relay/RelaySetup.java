@@ -44,6 +44,10 @@ public record RelaySetup(
         return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, level, pause);
     }
 
+    public RelaySetup withKeys(KeyResolver resolver) {
+        return new RelaySetup(config, resolver, authDisabled, httpUpstream, demoUpstream, requestLog, logLevel, pause);
+    }
+
     public RelaySetup withPause(Pause waits) {
         return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, logLevel, waits);
     }

@@ -16,6 +16,8 @@ import java.util.Locale;
 final class RequestLog {
     /** Model names are short; a caller sending a 100 KB one must not get a 100 KB log line. */
     private static final int MAX_MODEL_CHARS = 200;
+    /** A reason is a sentence; an exception message may be anything, so it is cut short. */
+    private static final int MAX_DETAIL_CHARS = 500;
 
     private final String requestId;
     private final long startNanos = System.nanoTime();
@@ -26,6 +28,7 @@ final class RequestLog {
     private int status;
     private int upstreamStatus;
     private String errorType;
+    private String errorDetail;
     private long firstByteNanos = -1;
     private int chunks;
     private long bytes;
@@ -34,8 +37,11 @@ final class RequestLog {
     private long retryWaitMs;
     private final List<Attempt> attemptLog = new ArrayList<>();
 
-    /** One upstream attempt, for {@code debug}: the route, what came of it, and when (ms after the request began). */
-    private record Attempt(String route, String outcome, long atMs) {}
+    /**
+     * One upstream attempt, for {@code debug}: the route, what came of it, when (ms after the
+     * request began) and, where the relay knows more than the outcome, why (null otherwise).
+     */
+    private record Attempt(String route, String outcome, long atMs, String detail) {}
 
     RequestLog(String requestId) {
         this.requestId = requestId;
@@ -62,9 +68,17 @@ final class RequestLog {
 
     /** One upstream attempt was made on {@code routeName}; {@code outcome} is its status or why it failed. */
     void attempt(String routeName, String outcome) {
+        attempt(routeName, outcome, null);
+    }
+
+    /**
+     * As {@link #attempt(String, String)}, with why it failed in words that are safe to log (a key
+     * resolver's reason, an upstream's host and socket error): never a key, ciphertext or content.
+     */
+    void attempt(String routeName, String outcome, String detail) {
         attempts++;
         upstreamRoute = routeName;
-        attemptLog.add(new Attempt(routeName, outcome, (System.nanoTime() - startNanos) / 1_000_000));
+        attemptLog.add(new Attempt(routeName, outcome, (System.nanoTime() - startNanos) / 1_000_000, cut(detail)));
     }
 
     /** The relay waited this long before its next attempt. */
@@ -74,6 +88,24 @@ final class RequestLog {
 
     void error(String type) {
         errorType = type;
+    }
+
+    /**
+     * Why the request failed, when the error code does not say it all (an exception that escaped
+     * the request path: its type and its message with every known key redacted). Shown on the line
+     * of a failed request; without it, such a line shows the last attempt's detail.
+     */
+    void errorDetail(String safeText) {
+        errorDetail = cut(safeText);
+    }
+
+    private static String cut(String text) {
+        return text == null || text.length() <= MAX_DETAIL_CHARS ? text : text.substring(0, MAX_DETAIL_CHARS) + "...";
+    }
+
+    /** Whether a streamed answer began (its 200 head and first event went out). */
+    boolean streamStarted() {
+        return stream && status == 200 && chunks > 0;
     }
 
     /** One chunk (or whole body) went to the caller. */
@@ -121,14 +153,24 @@ final class RequestLog {
         line.put("bytes", bytes);
         if (errorType != null) {
             line.put("error", errorType);
-        }
-        if (level == LogLevel.DEBUG && !attemptLog.isEmpty()) {
-            ArrayNode detail = line.putArray("attemptLog");
-            for (Attempt attempt : attemptLog) {
-                detail.addObject().put("route", attempt.route()).put("outcome", attempt.outcome())
-                        .put("atMs", attempt.atMs());
+            String why = errorDetail != null || attemptLog.isEmpty() ? errorDetail : attemptLog.getLast().detail();
+            if (why != null) {
+                line.put("errorDetail", why);
             }
         }
+        if (level == LogLevel.DEBUG && !attemptLog.isEmpty()) {
+            writeAttempts(line.putArray("attemptLog"));
+        }
         out.println(Json.write(line));
+    }
+
+    private void writeAttempts(ArrayNode entries) {
+        for (Attempt attempt : attemptLog) {
+            ObjectNode entry = entries.addObject().put("route", attempt.route()).put("outcome", attempt.outcome())
+                    .put("atMs", attempt.atMs());
+            if (attempt.detail() != null) {
+                entry.put("detail", attempt.detail());
+            }
+        }
     }
 }

@@ -27,6 +27,41 @@ final class RetryWaits {
     }
 
     /**
+     * The wait before retry number {@code retry}: the backoff, or what the upstream asked for when
+     * that is longer; empty when that wait does not fit (more than the budget has left, or not
+     * before the deadline), and then the failure stands. Every comparison is a subtraction of
+     * small non-negative numbers or against a saturated value, so no header and no budget can
+     * overflow it into a wait that "fits".
+     *
+     * @param waitedMs   time already waited between this route's attempts (at most {@code budgetMs})
+     * @param millisLeft until the deadline's stop point; {@code Long.MAX_VALUE} when there is none
+     */
+    static Optional<Duration> nextWait(int retry, Optional<Duration> asked, long waitedMs, long budgetMs,
+            long millisLeft) {
+        long waitMs = backoff(retry).toMillis();
+        if (asked.isPresent()) {
+            waitMs = Math.max(waitMs, saturatedMillis(asked.get()));
+        }
+        long budgetLeft = budgetMs - Math.min(Math.max(waitedMs, 0), budgetMs);
+        if (waitMs > budgetLeft || waitMs >= millisLeft) {
+            // Waiting that long is worse for a live caller than the failure (or a fallback) now.
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofMillis(waitMs));
+    }
+
+    private static long saturatedMillis(Duration wait) {
+        if (wait.isNegative()) {
+            return 0;
+        }
+        try {
+            return wait.toMillis();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
      * What the upstream asked for: {@code retry-after-ms} (OpenAI's, and what its SDKs read first),
      * else {@code retry-after} as seconds or an HTTP date.
      *

@@ -3,24 +3,18 @@ package io.llmrelay.relay;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.config.RouteConfig;
 import io.llmrelay.config.RouteType;
-import io.llmrelay.keys.KeyUnavailableException;
 import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.openai.SseEvent;
 import io.llmrelay.upstream.Upstream;
-import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Gets an answer worth relaying from the upstreams, before anything has gone to the caller: the
@@ -33,10 +27,6 @@ import java.util.Set;
  * accepts the request and then drops the connection is retried like one that refused it.
  */
 final class UpstreamAttempts {
-    /** Worth another try: the upstream was busy or briefly unreachable, not wrong about the request. */
-    private static final Set<Integer> RETRYABLE_STATUSES = Set.of(429, 502, 503, 504);
-    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
-
     /** What the attempts came to. */
     sealed interface Outcome {}
 
@@ -53,7 +43,7 @@ final class UpstreamAttempts {
     record Failure(OpenAiError error) implements Outcome {}
 
     /** What one route came to, and whether its fallbacks may still help. */
-    private record RouteResult(Outcome outcome, boolean tryFallback) {
+    record RouteResult(Outcome outcome, boolean tryFallback) {
         static RouteResult done(Outcome outcome) {
             return new RouteResult(outcome, false);
         }
@@ -106,27 +96,31 @@ final class UpstreamAttempts {
     }
 
     private RouteResult tryRoute(RouteConfig route) {
+        if (deadline.passed()) {
+            // Nothing to gain from a key store or an upstream the caller can no longer wait for.
+            return RouteResult.done(new Failure(deadlinePassed()));
+        }
+        RouteKey.Placed key;
+        try {
+            key = RouteKey.resolve(setup.keys(), route, deadline);
+        } catch (RouteKey.Unavailable e) {
+            log.attempt(route.name(), e.outcome(), e.detail());
+            return e.deadlinePassed() ? RouteResult.done(new Failure(deadlinePassed()))
+                    : RouteResult.failed(new Failure(e.error()));
+        }
+        return attempts(route, key);
+    }
+
+    /** The route's attempts with its key: the first, and retries while they may help and fit. */
+    private RouteResult attempts(RouteConfig route, RouteKey.Placed key) {
+        if (key.key() != null) {
+            keys.add(key.key());
+        }
         String upstreamModel = router.upstreamModel(route, chat.model());
         byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields());
-        String key = null;
-        Map<String, String> headers = new LinkedHashMap<>(route.headers());
-        if (route.apiKey() != null) {
-            try {
-                String resolved = setup.keys().resolve(route.name(), route.apiKey());
-                keys.add(resolved);
-                if (route.bearerAuth()) {
-                    key = resolved;
-                } else {
-                    headers.put(route.apiKeyHeader(), resolved);
-                }
-            } catch (KeyUnavailableException e) {
-                // The answer names the route, never a key or ciphertext.
-                log.attempt(route.name(), "key_unavailable");
-                return RouteResult.failed(new Failure(OpenAiError.keyUnavailable(route.name())));
-            }
-        }
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
         Upstream upstream = route.type() == RouteType.DEMO ? setup.demoUpstream() : setup.httpUpstream();
+        UpstreamAttempt once = new UpstreamAttempt(chat, deadline, log, config.deadlineMarginMs());
         long waitedMs = 0;
         for (int attempt = 1; ; attempt++) {
             long left = deadline.millisLeft();
@@ -134,121 +128,31 @@ final class UpstreamAttempts {
                 return RouteResult.done(new Failure(deadlinePassed()));
             }
             long timeout = Math.min(route.firstByteTimeoutMs(), left);
-            UpstreamRequest request = new UpstreamRequest(baseUrl, key, headers, body, chat.stream(),
-                    Duration.ofMillis(timeout), requestId);
-            Outcome failure;
-            Optional<Duration> askedWait = Optional.empty();
-            try {
-                UpstreamResponse answer = upstream.send(request);
-                log.upstreamStatus(answer.status());
-                if (answer.isSuccess() && !chat.stream()) {
-                    log.attempt(route.name(), Integer.toString(answer.status()));
-                    return RouteResult.done(new Whole(route, answer));
-                }
-                if (answer.isSuccess()) {
-                    RouteResult opened = firstEvent(route, upstreamModel, answer);
-                    if (opened != null) {
-                        return opened;
-                    }
-                    failure = new Failure(OpenAiError.upstreamUnavailable("The upstream of route '" + route.name()
-                            + "' ended its stream without sending any event."));
-                } else {
-                    log.attempt(route.name(), Integer.toString(answer.status()));
-                    Refusal refusal = refusal(route, answer);
-                    if (!RETRYABLE_STATUSES.contains(refusal.status())) {
-                        return RouteResult.done(refusal);
-                    }
-                    failure = refusal;
-                    askedWait = RetryWaits.retryAfter(refusal.headers(), Instant.now());
-                }
-            } catch (UpstreamException e) {
-                if (e.kind() == UpstreamException.Kind.TIMEOUT) {
-                    log.attempt(route.name(), "timeout");
-                    if (timeout < route.firstByteTimeoutMs()) {
-                        return RouteResult.done(new Failure(deadlinePassed()));
-                    }
-                    // Not retried: another wait as long would double the silence the caller hears.
-                    return RouteResult.failed(new Failure(OpenAiError.upstreamTimeout("The upstream of route '"
-                            + route.name() + "' did not answer within " + route.firstByteTimeoutMs() + " ms.")));
-                }
-                log.attempt(route.name(), "connect_failed");
-                failure = new Failure(OpenAiError.upstreamUnavailable("The upstream of route '" + route.name()
-                        + "' could not be reached: " + e.getMessage()));
-            } catch (BrokenBeforeFirstEvent e) {
-                failure = new Failure(OpenAiError.upstreamUnavailable("The upstream stream of route '" + route.name()
-                        + "' broke off before its first event: " + e.getMessage()));
+            UpstreamAttempt.Try tried = once.run(route, upstream, upstreamModel, new UpstreamRequest(baseUrl,
+                    key.bearerKey(), key.headers(), body, chat.stream(), Duration.ofMillis(timeout), requestId));
+            if (tried.settled() != null) {
+                return tried.settled();
             }
             if (attempt > route.retries()) {
-                return RouteResult.failed(failure);
+                return RouteResult.failed(tried.failure());
             }
-            Duration wait = RetryWaits.backoff(attempt);
-            if (askedWait.isPresent() && askedWait.get().compareTo(wait) > 0) {
-                wait = askedWait.get();
-            }
-            if (waitedMs + wait.toMillis() > route.retryBudgetMs() || wait.toMillis() >= deadline.millisLeft()) {
-                // Waiting that long is worse for a live caller than the failure (or a fallback) now.
-                return RouteResult.failed(failure);
+            Optional<Duration> wait = RetryWaits.nextWait(attempt, tried.askedWait(), waitedMs,
+                    route.retryBudgetMs(), deadline.millisLeft());
+            if (wait.isEmpty()) {
+                return RouteResult.failed(tried.failure());
             }
             try {
-                setup.pause().pause(wait);
+                setup.pause().pause(wait.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return RouteResult.done(failure);
+                return RouteResult.done(tried.failure());
             }
-            waitedMs += wait.toMillis();
-            log.retryWait(wait.toMillis());
+            waitedMs += wait.get().toMillis();
+            log.retryWait(wait.get().toMillis());
         }
-    }
-
-    /**
-     * The stream's first event, as an opened {@link Stream}; null when the stream ended without
-     * one. A stream that broke first throws: both are worth another attempt.
-     */
-    private RouteResult firstEvent(RouteConfig route, String upstreamModel, UpstreamResponse answer)
-            throws BrokenBeforeFirstEvent {
-        UpstreamEvents events = new UpstreamEvents(answer, route.idleTimeoutMs(), deadline);
-        SseEvent first;
-        try {
-            first = events.next();
-        } catch (ReadFailure e) {
-            events.close();
-            log.attempt(route.name(), answer.status() + "_" + e.why().name().toLowerCase(Locale.ROOT));
-            return switch (e.why()) {
-                case DEADLINE -> RouteResult.done(new Failure(deadlinePassed()));
-                case IDLE -> RouteResult.failed(new Failure(OpenAiError.upstreamTimeout("The upstream of route '"
-                        + route.name() + "' sent nothing for " + route.idleTimeoutMs() + " ms.")));
-                case BROKEN -> throw new BrokenBeforeFirstEvent(e.getMessage());
-            };
-        }
-        if (first == null) {
-            events.close();
-            log.attempt(route.name(), answer.status() + "_empty");
-            return null;
-        }
-        log.attempt(route.name(), Integer.toString(answer.status()));
-        return RouteResult.done(new Stream(route, upstreamModel, events, first));
-    }
-
-    /** Reads a refusal's body (bounded in size, by the idle timeout and the deadline) and closes the exchange. */
-    private Refusal refusal(RouteConfig route, UpstreamResponse answer) {
-        byte[] body;
-        try (answer) {
-            body = WholeBody.read(answer, MAX_ERROR_BODY_BYTES, route.idleTimeoutMs(), deadline);
-        } catch (ReadFailure e) {
-            body = new byte[0]; // the status alone still says what happened
-        }
-        return new Refusal(route, answer.status(), answer.headers(), body);
     }
 
     private OpenAiError deadlinePassed() {
-        return OpenAiError.deadlineExceeded("The invocation is about to reach its time limit ("
-                + config.deadlineMarginMs() + " ms margin) before the upstream answered.");
-    }
-
-    /** A 2xx stream that broke before its first event: as good as a connection failure. */
-    private static final class BrokenBeforeFirstEvent extends Exception {
-        BrokenBeforeFirstEvent(String message) {
-            super(message);
-        }
+        return UpstreamAttempt.deadlinePassed(config.deadlineMarginMs());
     }
 }

@@ -23,11 +23,22 @@ final class UpstreamEvents implements AutoCloseable {
         this.deadline = deadline.watch(answer::close);
     }
 
-    /** The next event, or null at the end of the stream. */
+    /**
+     * The next event, or null at the end of the stream. An event whose data is empty ({@code data:}
+     * with nothing after it) is skipped: it carries no chunk, and relaying it as one would end a
+     * good stream with "not JSON". The SSE reader dispatches it, as the WHATWG "dispatch the event"
+     * steps do (https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage:
+     * step 2 drops only an event whose data buffer is empty, and {@code data:} has put an LF in it,
+     * which step 3 then removes), so skipping it is the relay's decision, made here.
+     */
     SseEvent next() throws ReadFailure {
         try {
-            idle.arm();
-            return reader.next();
+            SseEvent event;
+            do {
+                idle.arm();
+                event = reader.next();
+            } while (event != null && event.data().isEmpty());
+            return event;
         } catch (IOException e) {
             throw new ReadFailure(deadline.fired() ? ReadFailure.Cause.DEADLINE
                     : idle.fired() ? ReadFailure.Cause.IDLE : ReadFailure.Cause.BROKEN, e);

@@ -13,8 +13,35 @@ import java.io.InputStream;
 final class WholeBody {
     private WholeBody() {}
 
+    /** The body went on past the size the relay holds: relaying the part read would pass a cut answer off as whole. */
+    static final class TooLarge extends Exception {
+        TooLarge(int maxBytes) {
+            super("larger than " + maxBytes + " bytes", null, false, false);
+        }
+    }
+
     /** At most {@code maxBytes}; what lies beyond is left unread (and dropped when the answer is closed). */
     static byte[] read(UpstreamResponse answer, int maxBytes, long idleTimeoutMs, Deadline deadline)
+            throws ReadFailure {
+        return readUpTo(answer, maxBytes, idleTimeoutMs, deadline);
+    }
+
+    /**
+     * The whole body, which must end within {@code maxBytes}: one more byte after the limit is
+     * {@link TooLarge}, never a silently truncated answer.
+     *
+     * @param maxBytes below {@code Integer.MAX_VALUE}: one byte past it is read to tell
+     */
+    static byte[] readComplete(UpstreamResponse answer, int maxBytes, long idleTimeoutMs, Deadline deadline)
+            throws ReadFailure, TooLarge {
+        byte[] body = readUpTo(answer, maxBytes + 1, idleTimeoutMs, deadline);
+        if (body.length > maxBytes) {
+            throw new TooLarge(maxBytes);
+        }
+        return body;
+    }
+
+    private static byte[] readUpTo(UpstreamResponse answer, int maxBytes, long idleTimeoutMs, Deadline deadline)
             throws ReadFailure {
         IdleWatchdog idle = new IdleWatchdog(idleTimeoutMs, answer::close);
         try (Deadline.Watch watch = deadline.watch(answer::close)) {

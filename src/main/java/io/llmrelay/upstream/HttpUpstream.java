@@ -42,11 +42,17 @@ public final class HttpUpstream implements Upstream {
 
     @Override
     public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
-        HttpRequest httpRequest = toHttpRequest(request);
         String where = describeHost(request.baseUrl());
         HttpResponse<InputStream> response;
         try {
-            response = client.send(httpRequest, HttpResponse.BodyHandlers.ofInputStream());
+            response = client.send(toHttpRequest(request), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (RuntimeException e) {
+            // The JDK's IllegalArgumentException quotes the header it refused ("invalid header value:
+            // \"Bearer <key>\""): only the class is kept, and not the exception itself as a cause,
+            // because whatever prints a cause chain would print that message too. Config and key
+            // checks (HttpFieldRules) keep known causes from getting here.
+            throw new UpstreamException(UpstreamException.Kind.UNSENDABLE, "the request to upstream " + where
+                    + " could not be built or sent (" + e.getClass().getName() + ")", null);
         } catch (HttpTimeoutException e) { // also HttpConnectTimeoutException
             throw failure(UpstreamException.Kind.TIMEOUT, "no response from upstream " + where + " within "
                     + request.firstByteTimeout().toMillis() + " ms", e, request);

@@ -6,12 +6,17 @@ package io.llmrelay.upstream;
  */
 public final class UpstreamException extends Exception {
 
-    /** Why no response arrived; the relay answers 502 for one and 504 for the other. */
+    /** Why no response arrived: the relay answers 504 for a timeout, 502 otherwise. */
     public enum Kind {
         /** Unreachable: refused, unresolvable, TLS failure, connection lost before the head. */
         CONNECT,
         /** Reachable or not, nothing arrived within the first-byte timeout. */
-        TIMEOUT
+        TIMEOUT,
+        /**
+         * The request could not be built or sent at all (the HTTP client refused a value, or
+         * failed unexpectedly): the same request would fail the same way, so it is not retried.
+         */
+        UNSENDABLE
     }
 
     private final Kind kind;

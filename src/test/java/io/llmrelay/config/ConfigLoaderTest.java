@@ -244,6 +244,69 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void headersTheHttpClientRefusesAreNamedByTheirFieldWithoutTheirValue() {
+        ConfigException e = invalid(withRoute("""
+                "name": "a", "baseUrl": "https://a.example", "apiKey": "env:A", "default": true,
+                "headers": {"Expect": "100-continue", "Upgrade": "h2c", "Host": "evil.example",
+                            "X-Zwsp": "tag\\u200bSECRET1", "X-Bom": "\\ufeffSECRET2", "X-Bell": "a\\u0007SECRET3",
+                            "X-Del": "SECRET4\\u007f", "X-Check": "ok \\u2713 SECRET5", "X-Break": "SECRET6\\r\\nX-Evil: 1"}
+                """));
+        String message = e.getMessage();
+        assertTrue(message.contains("routes[0].headers[\"Expect\"]: is a header the relay's HTTP client"), message);
+        assertTrue(message.contains("routes[0].headers[\"Upgrade\"]: is a header the relay's HTTP client"), message);
+        assertTrue(message.contains("routes[0].headers[\"Host\"]: is set by the relay"), message);
+        assertTrue(message.contains("routes[0].headers[\"X-Zwsp\"]: must be a valid HTTP header value: it contains"
+                + " a character not allowed in an HTTP header value (U+200B)"), message);
+        assertTrue(message.contains("routes[0].headers[\"X-Bom\"]: must be a valid HTTP header value: it contains"
+                + " a character not allowed in an HTTP header value (U+FEFF)"), message);
+        assertTrue(message.contains("(U+0007)") && message.contains("(U+007F)") && message.contains("(U+2713)")
+                && message.contains("(U+000D)"), message);
+        assertFalse(message.contains("SECRET") || message.contains("evil.example") || message.contains("100-continue"),
+                "no value is quoted: " + message);
+        assertEquals(9, e.problems().size(), e.problems().toString());
+    }
+
+    @Test
+    void aHeaderValueIsAcceptedExactlyWhenTheJdkWouldSendIt() {
+        java.util.Random random = new java.util.Random(99);
+        String alphabet = "abcXYZ019 \t-_/+=:;,\"\u0000\u0009\u001f\u007f\u0080\u00e9\u00ff\u0100\u200b\ufeff";
+        for (int i = 0; i < 500; i++) {
+            StringBuilder value = new StringBuilder();
+            for (int n = random.nextInt(6); n >= 0; n--) {
+                value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String json = withRoute("\"name\": \"a\", \"baseUrl\": \"https://a.example\", \"default\": true,"
+                    + " \"apiKey\": \"env:A\", \"headers\": {\"X-Value\": " + io.llmrelay.json.Json.write(value.toString()) + "}");
+            boolean jdk;
+            try {
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://a.example")).header("X-Value", value.toString());
+                jdk = true;
+            } catch (IllegalArgumentException refused) {
+                jdk = false;
+            }
+            if (jdk) {
+                assertEquals(Map.of("X-Value", value.toString()), ConfigLoader.parse(json, "t").routes().get(0).headers());
+            } else {
+                assertTrue(invalid(json).getMessage().contains("routes[0].headers[\"X-Value\"]: must be a valid HTTP header value"));
+            }
+        }
+    }
+
+    @Test
+    void anApiKeyHeaderTheRelayOrTheHttpClientSetsIsRefused() {
+        for (String name : List.of("Expect", "Host", "Content-Type", "content-length", "Upgrade", "Connection")) {
+            ConfigException e = invalid(withRoute("""
+                    "name": "a", "baseUrl": "https://a.example", "apiKey": "env:A", "default": true, "apiKeyHeader": "%s"
+                    """.formatted(name)));
+            assertTrue(e.getMessage().contains("routes[0].apiKeyHeader: must be a header the relay does not set itself"),
+                    e.getMessage());
+        }
+        assertEquals("authorization", ConfigLoader.parse(withRoute("""
+                "name": "a", "baseUrl": "https://a.example", "apiKey": "env:A", "default": true, "apiKeyHeader": "Authorization"
+                """), "t").routes().get(0).apiKeyHeader());
+    }
+
+    @Test
     void routeToStringLeavesOutHeaderValues() {
         RouteConfig route = ConfigLoader.parse(withRoute("""
                 "name": "a", "baseUrl": "https://a.example", "apiKey": "env:A", "default": true,

@@ -235,6 +235,56 @@ class CachingKeyResolverTest {
     }
 
     @Test
+    void aBoundedWaitForAHangingFirstLoadEndsAtItsLimitForTheLeaderAndForEveryWaiter() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        KeyResolver hanging = (route, ref) -> {
+            calls.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "key-1";
+        };
+        CachingKeyResolver cache = cache(hanging);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<String>> waits = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waits.add(pool.submit(() -> cache.resolve("openai", REF, Duration.ofMillis(150))));
+            }
+            for (Future<String> wait : waits) {
+                Exception e = assertThrows(java.util.concurrent.ExecutionException.class, () -> wait.get(10, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof java.util.concurrent.TimeoutException, e.toString());
+            }
+            assertEquals(1, calls.get(), "one load, however many waited for it");
+            release.countDown();
+            assertEquals("key-1", cache.resolve("openai", REF, Duration.ofSeconds(10)), "the load finished for the next request");
+            assertEquals(1, calls.get());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBoundedResolutionKeepsTheCachesRules() throws Exception {
+        KeyUnavailableException revoked = failure(false);
+        Store store = new Store().then("key-1").then(failure(true)).then(revoked).then("key-2");
+        CachingKeyResolver cache = cache(store);
+        Duration wait = Duration.ofSeconds(10);
+        assertEquals("key-1", cache.resolve("openai", REF, wait));
+        assertEquals("key-1", cache.resolve("openai", REF, wait), "a hit");
+        assertEquals(1, store.calls.get());
+        clock.advance(TTL.plusSeconds(1));
+        assertEquals("key-1", cache.resolve("openai", REF, wait), "transient failure: the stale key");
+        clock.advance(CachingKeyResolver.RETRY_INTERVAL);
+        assertSame(revoked, assertThrows(KeyUnavailableException.class, () -> cache.resolve("openai", REF, wait)));
+        assertEquals("key-2", cache.resolve("openai", REF, wait));
+    }
+
+    @Test
     void cacheNeverShowsAKey() throws Exception {
         CachingKeyResolver cache = cache(new Store().then("sk-proj-SHOWN"));
         cache.resolve("openai", REF);

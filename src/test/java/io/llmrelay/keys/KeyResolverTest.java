@@ -45,6 +45,59 @@ class KeyResolverTest {
     }
 
     @Test
+    void aKeyTheHttpClientWouldRefuseIsUnavailableForAReasonThatNamesTheCharacterNotTheKey() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        String bad = "\u200b\ufeff\u0000\u0007\u001b\u007f\u0100\u2713\u0416";
+        for (int i = 0; i < 300; i++) {
+            StringBuilder key = new StringBuilder("sk-");
+            for (int n = 0; n < 20; n++) {
+                key.append((char) ('a' + random.nextInt(26)));
+            }
+            char odd = bad.charAt(random.nextInt(bad.length()));
+            key.insert(3 + random.nextInt(key.length() - 3), odd);
+            String value = key.toString();
+            KeyResolver resolver = KeyResolvers.standard(Map.of("K", value), Duration.ofSeconds(60));
+            KeyUnavailableException e = assertThrows(KeyUnavailableException.class,
+                    () -> resolver.resolve("openai", KeyReference.env("K")));
+            String code = String.format("U+%04X", (int) odd);
+            assertEquals("route 'openai': the key from env:K contains a character not allowed in an HTTP"
+                    + " header value (" + code + ")", e.getMessage());
+            assertEquals("it contains a character not allowed in an HTTP header value (" + code + ")",
+                    e.callerReason().orElseThrow());
+            assertFalse(KeySourceFailure.isTransient(e), "a definite refusal: a cached key that turned bad is dropped");
+            assertTrue(io.llmrelay.secrets.KnownSecrets.snapshot().contains(value), "registered for last-resort redaction");
+        }
+        assertEquals(KEY, KeyResolvers.standard(Map.of("K", KEY + "\u00e9 x"), Duration.ofSeconds(60))
+                .resolve("openai", KeyReference.env("K")).substring(0, KEY.length()), "Latin-1 and spaces are sendable");
+    }
+
+    @Test
+    void aBoundedResolutionOfAResolverWithoutACacheStopsWaitingAtItsLimit() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        KeyResolver hanging = (route, ref) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return KEY;
+        };
+        try {
+            assertThrows(java.util.concurrent.TimeoutException.class,
+                    () -> hanging.resolve("openai", KeyReference.env("K"), Duration.ofMillis(50)));
+        } finally {
+            release.countDown();
+        }
+        KeyResolver failing = (route, ref) -> {
+            throw new IllegalStateException("decrypt failed for " + KEY);
+        };
+        KeyUnavailableException e = assertThrows(KeyUnavailableException.class,
+                () -> failing.resolve("openai", KeyReference.env("K"), Duration.ofSeconds(10)));
+        assertTrue(e.getMessage().contains("IllegalStateException") && !e.getMessage().contains(KEY), e.getMessage());
+        assertEquals(KEY, ((KeyResolver) (route, ref) -> KEY).resolve("openai", KeyReference.env("K"), Duration.ofSeconds(10)));
+    }
+
+    @Test
     void standardResolverHandlesEnvWithoutBuildingAnyAwsClient() throws Exception {
         AwsClients aws = unreachableAws();
         KeyResolver resolver = KeyResolvers.standard(Map.of("GROQ_API_KEY", KEY), Duration.ofMinutes(5), aws);

@@ -108,6 +108,37 @@ class ChatCompletionRequestTest {
         assertEquals("m1", upstream.path("model").asText());
     }
 
+    @Test
+    void everyFieldTheRelayDoesNotOwnReachesTheUpstreamAsTheCallerWroteIt() throws Exception {
+        String members = "\"temperature\" : 1e309, \"top_p\":-0, \"x_tiny\":4.9e-324000, \"x_digits\":"
+                + "0.10000000000000000000000000000000000001, \"x_big\":123456789012345678901234567890,"
+                + "\"x_exp\":1E+5, \"x_neg\":-0.0e-0, \"x_escapes\":\"caf\\u00e9 \\/ \\ud83d\\ude00 \u00e9\","
+                + " \"x_nested\":{\"b\":1,\"a\":[1.50,{\"z\":null,\"z\":2}]}";
+        String body = "{ \"model\":\"alias\", \"messages\":" + HELLO + ", " + members + ", \"metadata\":{} }";
+
+        String upstream = new String(parse(body).toUpstreamBody("gpt-4o-mini", List.of("metadata")), StandardCharsets.UTF_8);
+
+        assertEquals("{\"model\":\"gpt-4o-mini\",\"messages\":" + HELLO + "," + members.replace(", \"", ",\"") + "}", upstream);
+    }
+
+    @Test
+    void aLargeBodyReadThroughTheParsersBufferRefillsIsCopiedExactlyToo() throws Exception {
+        // Past Jackson's first buffer, offsets come from later refills: the members after it must still line up.
+        String big = "\"" + "abc\\u00e9 ".repeat(60_000) + "\"";
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":" + big + "}],\n \"x_after\" :\t1e309 ,"
+                + "\"model\":\"m\",\"x_last\":[-0]}";
+        assertEquals(body.replace(",\n \"x_after\"", ",\"x_after\"").replace("1e309 ,", "1e309,"),
+                new String(parse(body).toUpstreamBody(null, List.of()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aTopLevelNameGivenTwiceIsSentOnceWithTheValueTheRelayRead() throws Exception {
+        ChatCompletionRequest request = parse("{\"stream\":false,\"messages\":" + HELLO + ",\"stream\":true,\"model\":\"m\"}");
+        assertTrue(request.stream());
+        assertEquals("{\"messages\":" + HELLO + ",\"stream\":true,\"model\":\"m\"}",
+                new String(request.toUpstreamBody(null, List.of()), StandardCharsets.UTF_8));
+    }
+
     private static ChatCompletionRequest parse(String body) throws InvalidRequestException {
         return ChatCompletionRequest.parse(body.getBytes(StandardCharsets.UTF_8));
     }

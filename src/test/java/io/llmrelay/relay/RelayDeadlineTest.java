@@ -5,17 +5,29 @@ import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
 import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.aws.AwsClientSettings;
+import io.llmrelay.aws.AwsClients;
+import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.MotoServer;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,11 +44,53 @@ class RelayDeadlineTest {
     private static final long FUNCTION_TIMEOUT_MS = 3000;
     private static final long MARGIN_MS = 1000;
 
+    /** A KMS endpoint that accepts connections and never answers: the SDK would wait out its own timeouts (5 s, 12 s). */
+    private static SilentServer silentKms;
+
     @RegisterExtension
-    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.config("\"deadlineMarginMs\": " + MARGIN_MS,
-                    RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]",
-                            "\"default\": true, \"firstByteTimeoutMs\": 60000, \"idleTimeoutMs\": 60000")))
-            .serving(serve -> serve.timeoutMs(FUNCTION_TIMEOUT_MS));
+    static final ServedRelay served = ServedRelay.with(upstream -> {
+        silentKms = SilentServer.start();
+        return RelayUnderTest.config("\"deadlineMarginMs\": " + MARGIN_MS,
+                RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]",
+                        "\"default\": true, \"firstByteTimeoutMs\": 60000, \"idleTimeoutMs\": 60000"),
+                """
+                {"name": "hung-kms", "baseUrl": "%s", "apiKey": "kms:AQICAHhHUNGKMSCIPHERTEXT", "models": ["hung-model"]}"""
+                        .formatted(upstream.baseUrl()));
+    }).serving(serve -> serve.timeoutMs(FUNCTION_TIMEOUT_MS).customize(setup -> setup.withKeys(KeyResolvers.standard(
+            RelayUnderTest.upstreamKeyEnv(), Duration.ofMinutes(5), new AwsClients(AwsClientSettings.emulator(
+                    silentKms.endpoint(), MotoServer.REGION, MotoServer.CREDENTIALS))))));
+
+    @AfterAll
+    static void stopSilentKms() throws IOException {
+        if (silentKms != null) {
+            silentKms.close();
+        }
+    }
+
+    @Test
+    void aKeyStoreThatHangsCannotHoldTheInvocationPastTheDeadlineMarginNorCanTheCachesWait() throws Exception {
+        // Two requests at once: one starts the key load, the other waits for that same load.
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                answers.add(callers.submit(() -> served.client().postChat(CHAT.replace("gpt-4o-mini", "hung-model"))));
+            }
+            for (Future<HttpResponse<String>> answer : answers) {
+                // The relay's own 504, not serve's "Task timed out" at the function timeout.
+                JsonNode error = assertOpenAiError(answer.get(30, TimeUnit.SECONDS), 504, "deadline_exceeded");
+                assertTrue(error.get("message").asText().contains(MARGIN_MS + " ms"), error.toString());
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        // The load goes on in the background (the SDK may still have been starting at the deadline).
+        assertTrue(silentKms.awaitConnection(20), "the relay did call KMS, which never answered");
+        assertEquals(0, served.upstream().requestCount(), "nothing went upstream without a key");
+        assertFalse(served.relay().output().contains("Task timed out"), served.relay().output());
+        assertTrue(served.relay().output().contains("\"outcome\":\"key_timeout\"")
+                || served.relay().output().contains("\"error\":\"deadline_exceeded\""), "the request log says why");
+    }
 
     @Test
     void aStreamStillRunningNearTheDeadlineEndsCleanlyWithADeadlineEventThenDone() throws Exception {

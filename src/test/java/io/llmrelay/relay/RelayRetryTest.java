@@ -239,6 +239,41 @@ class RelayRetryTest {
     }
 
     @Test
+    void aJsonAnswerToAStreamingRequestIsA502InvalidResponseAndNotRetried() throws Exception {
+        // A whole chat.completion, then a JSON error body, each in a 2xx, where events were asked for.
+        for (String json : List.of(Chunks.completion("Hello"), Chunks.error("Overloaded.", "server_error", "overloaded"))) {
+            served.upstream().enqueue(Script.json(200, json));
+
+            HttpResponse<String> response = served.client().postChat(CHAT);
+
+            JsonNode error = assertOpenAiError(response, 502, "upstream_invalid_response");
+            assertTrue(error.get("message").asText().contains("application/json"), error.toString());
+            served.upstream().nextRequest();
+            assertEquals(0, served.upstream().requestCount(), "not retried: the upstream answered, only not as asked");
+            assertEquals(List.of(), pauses.waits());
+            assertEquals("200_json", lastRequestLogLine().get("attemptLog").get(0).get("outcome").asText());
+        }
+    }
+
+    @Test
+    void hugeRetryAfterValuesAreWaitsThatDoNotFitNeverOverflowedIntoOnesThatDo() throws Exception {
+        for (String[] asked : new String[][] {{"retry-after-ms", "9223372036854775807"}, {"retry-after-ms", "1e300"},
+                {"retry-after", "9223372036854775807"}, {"retry-after", "1e308"}, {"retry-after-ms", "9223372036854775000"}}) {
+            pauses.clear();
+            served.upstream().reset();
+            served.upstream().enqueue(Script.json(503, Chunks.error("Busy.", "server_error", null))) // one backoff first
+                    .enqueue(Script.json(429, Chunks.error("Rate limit reached.", "rate_limit_error", "rate_limit_exceeded"))
+                            .header(asked[0], asked[1]));
+
+            HttpResponse<String> response = served.client().postChat(CHAT);
+
+            assertOpenAiError(response, 429, "rate_limit_exceeded");
+            assertEquals(1, pauses.waits().size(), asked[0] + ": " + asked[1] + " waited " + pauses.waits());
+            assertTrue(pauses.waits().get(0).toMillis() <= RetryWaits.BASE_BACKOFF_MS, "only the first backoff");
+        }
+    }
+
+    @Test
     void debugLoggingShowsEachAttempt() throws Exception {
         served.upstream().enqueue(Script.json(503, "busy"));
 

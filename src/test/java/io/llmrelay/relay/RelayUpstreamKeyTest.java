@@ -7,16 +7,23 @@ import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.config.ConfigException;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -35,19 +42,44 @@ class RelayUpstreamKeyTest {
     /** How OpenAI prints {@link RelayUnderTest#UPSTREAM_KEY} in its 401: first six, stars, last two. */
     private static final String MASKED_KEY = "sk-tes*****9c";
     private static final String MISSING_ENV = "RELAY_TEST_KEY_THAT_IS_NOT_SET";
+    /**
+     * Keys as they arrive when pasted with something invisible (or worse) in them, by the character
+     * the HTTP client refuses: each one would otherwise be quoted whole by the JDK's exception.
+     */
+    private static final Map<String, String> UNSENDABLE_KEYS = Map.of(
+            "U+200B", "sk-test-zwsp-\u200b-SECRET-0a1b",
+            "U+FEFF", "\ufeffsk-test-bom-SECRET-2c3d",
+            "U+0007", "sk-test-bell-\u0007-SECRET-4e5f",
+            "U+007F", "sk-test-del-\u007f-SECRET-6a7b",
+            "U+0416", "sk-test-cyrillic-\u0416-SECRET-8c9d");
 
     @RegisterExtension
     static final ServedRelay served = ServedRelay.with(upstream -> {
         String base = "http://127.0.0.1:" + upstream.port();
-        return RelayUnderTest.config(null,
+        List<String> routes = new ArrayList<>(List.of(
                 RelayUnderTest.route("main", base + "/v1", "[\"gpt-4o-mini\"]", "\"default\": true"),
                 RelayUnderTest.route("azure", base + "/azure/v1", "[\"azure-gpt\"]",
                         "\"apiKeyHeader\": \"api-key\", \"headers\": {\"OpenAI-Organization\": \"org-test\","
                                 + " \"X-Ms-Client-Tag\": \"relay-test\"}"),
                 """
                 {"name": "nokey", "baseUrl": "%s/v1", "apiKey": "env:%s", "models": ["nokey-model"]}"""
-                        .formatted(base, MISSING_ENV));
-    });
+                        .formatted(base, MISSING_ENV)));
+        UNSENDABLE_KEYS.keySet().forEach(code -> routes.add("""
+                {"name": "%s", "baseUrl": "%s/v1", "apiKey": "env:%s", "models": ["%s"]%s}""".formatted(
+                unsendableRoute(code), base, unsendableRoute(code).toUpperCase(Locale.ROOT).replace('-', '_'),
+                unsendableRoute(code), code.equals("U+0007") ? ", \"apiKeyHeader\": \"api-key\"" : "")));
+        return RelayUnderTest.config(null, routes.toArray(String[]::new));
+    }).serving(serve -> serve.env(environment()).customize(setup -> setup.withLogLevel(LogLevel.DEBUG)));
+
+    private static String unsendableRoute(String code) {
+        return "key-" + code.substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    private static Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>(RelayUnderTest.upstreamKeyEnv());
+        UNSENDABLE_KEYS.forEach((code, key) -> env.put(unsendableRoute(code).toUpperCase(Locale.ROOT).replace('-', '_'), key));
+        return env;
+    }
 
     private static String chatFor(String model) {
         return CHAT.replace("gpt-4o-mini", model);
@@ -174,6 +206,68 @@ class RelayUpstreamKeyTest {
         assertTrue(error.get("message").asText().contains("'nokey'"), error.toString());
         assertEquals(0, served.upstream().requestCount(), "nothing went upstream without a key");
         assertEquals(200, served.client().postChat(CHAT).statusCode(), "other routes are unaffected");
+    }
+
+    @Test
+    void aKeyWithACharacterTheHttpClientRefusesIs503SayingWhichWithoutTheKey() throws Exception {
+        for (Map.Entry<String, String> unsendable : UNSENDABLE_KEYS.entrySet()) {
+            String code = unsendable.getKey();
+            String route = unsendableRoute(code);
+
+            HttpResponse<String> response = served.client().postChat(chatFor(route));
+
+            JsonNode error = assertOpenAiError(response, 503, "upstream_key_unavailable");
+            assertEquals("The upstream API key for route '" + route + "' is not available: it contains a character"
+                    + " not allowed in an HTTP header value (" + code + ").", error.get("message").asText());
+            assertEquals(0, served.upstream().requestCount(), "nothing went upstream");
+            JsonNode line = lastRequestLogLine();
+            assertEquals(503, line.get("status").asInt(), line.toString());
+            assertEquals("upstream_key_unavailable", line.get("error").asText());
+            assertTrue(line.get("errorDetail").asText().endsWith("contains a character not allowed in an"
+                    + " HTTP header value (" + code + ")"), line.toString());
+        }
+        String everything = served.client().everythingReceived() + served.relay().output();
+        for (String key : UNSENDABLE_KEYS.values()) {
+            assertFalse(everything.contains(key), "a key reached a caller or the output");
+            assertFalse(everything.contains(key.substring(key.indexOf("SECRET"))), "part of a key reached a caller or the output");
+        }
+        assertEquals(200, served.client().postChat(CHAT).statusCode(), "the function goes on serving");
+    }
+
+    @Test
+    void aRouteHeaderTheHttpClientRefusesStopsServeAtStartNamingTheFieldNotTheValue() {
+        // Before, serve started, and every request to the route failed inside HttpRequest building with
+        // an IllegalArgumentException that quoted the value, printed by the runtime and reported to Lambda.
+        for (String header : List.of("\"X-Tag\": \"tag\\u200bSECRET-in-a-header\"", "\"Expect\": \"100-continue\"")) {
+            String config = RelayUnderTest.oneRouteConfig(served.upstream().baseUrl(), "\"headers\": {" + header + "}");
+            ConfigException e = assertThrows(ConfigException.class, () -> RelayUnderTest.with(config).start().close());
+            String name = header.substring(1, header.indexOf('"', 1));
+            assertTrue(e.getMessage().contains("routes[0].headers[\"" + name + "\"]: "), e.getMessage());
+            assertFalse(e.getMessage().contains("SECRET") || e.getMessage().contains("100-continue"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aKeyThatCannotBeResolvedLogsTheResolversReason() throws Exception {
+        assertOpenAiError(served.client().postChat(chatFor("nokey-model")), 503, "upstream_key_unavailable");
+
+        JsonNode line = lastRequestLogLine();
+        assertEquals("route 'nokey': environment variable " + MISSING_ENV + " is not set (the route's apiKey is env:"
+                + MISSING_ENV + ")", line.get("errorDetail").asText(), line.toString());
+        JsonNode attempt = line.get("attemptLog").get(0);
+        assertEquals("key_unavailable", attempt.get("outcome").asText());
+        assertEquals(line.get("errorDetail"), attempt.get("detail"), "and at debug, on the attempt itself");
+    }
+
+    /** Requests here run one at a time, so the last request line is the last request's. */
+    private static JsonNode lastRequestLogLine() {
+        String[] lines = served.relay().output().split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (lines[i].startsWith("{\"log\":\"request\"")) {
+                return RelayClient.json(lines[i]);
+            }
+        }
+        throw new AssertionError("no request log line in: " + served.relay().output());
     }
 
     @Test

@@ -80,6 +80,29 @@ class RequestLogTest {
     }
 
     @Test
+    void aFailedRequestLineSaysWhyTheLastAttemptFailedAndDebugSaysItPerAttempt() throws Exception {
+        RequestLog log = new RequestLog("req-4");
+        log.route("primary", "gpt-4o-mini", true);
+        log.attempt("primary", "connect_failed", "cannot reach upstream http://10.0.0.1:8080: Connection refused");
+        log.attempt("backup", "key_unavailable", "route 'backup': environment variable K is not set");
+        log.status(503);
+        log.error("upstream_key_unavailable");
+
+        JsonNode info = Json.MAPPER.readTree(written(log, LogLevel.INFO));
+        assertEquals("route 'backup': environment variable K is not set", info.get("errorDetail").asText());
+        assertFalse(info.has("attemptLog"));
+        JsonNode debug = Json.MAPPER.readTree(written(log, LogLevel.DEBUG));
+        assertEquals("cannot reach upstream http://10.0.0.1:8080: Connection refused",
+                debug.get("attemptLog").get(0).get("detail").asText());
+
+        log.errorDetail("java.lang.IllegalStateException: " + "x".repeat(10_000));
+        assertTrue(Json.MAPPER.readTree(written(log, LogLevel.INFO)).get("errorDetail").asText().length() <= 510,
+                "an exception's message is cut short");
+        assertFalse(Json.MAPPER.readTree(written(streamedRequest(), LogLevel.DEBUG)).has("errorDetail"),
+                "a request that succeeded has no error detail");
+    }
+
+    @Test
     void eachLevelLetsThroughWhatItSays() {
         assertEquals("", written(streamedRequest(), LogLevel.OFF));
         assertEquals("", written(failedRequest(), LogLevel.OFF));

@@ -159,6 +159,47 @@ class UpstreamFaultTest {
         }
     }
 
+    @Test
+    void eventsWithEmptyDataAreSkippedAndTheStreamGoesOnNormally() throws Exception {
+        // "data:" alone: the WHATWG steps dispatch it with data "" (the SSE reader does); it carries no
+        // chunk, so the relay passes over it, first event or not, however its line ends.
+        served.upstream().enqueue(Script.sse(200)
+                .raw("data:\n\n")
+                .chunk(Chunks.role())
+                .raw("data:\r\n\r\n")
+                .chunk(Chunks.content("Hi"))
+                .raw("event: ping\ndata\n\n")
+                .raw(": keep-alive\ndata:\n\n")
+                .chunk(Chunks.finish("stop"))
+                .done());
+
+        HttpResponse<String> response = served.client().postChat(CHAT);
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(relayed(Chunks.role(), Chunks.content("Hi"), Chunks.finish("stop"), "[DONE]"), response.body());
+    }
+
+    @Test
+    void aStreamOfNothingButEmptyEventsIsA502LikeAStreamWithoutEvents() throws Exception {
+        served.upstream().enqueue(Script.sse(200).raw("data:\n\ndata:\n\n"));
+
+        JsonNode error = assertOpenAiError(served.client().postChat(CHAT), 502, "upstream_unavailable");
+        assertTrue(error.get("message").asText().contains("without sending any event"), error.toString());
+    }
+
+    @Test
+    void aNonStreamingAnswerOverTheRelaysLimitIsA502NotATruncated200() throws Exception {
+        int limit = 32 * 1024 * 1024;
+        String completion = Chunks.completion("x".repeat(limit)); // a little over the limit, all of it JSON
+        served.upstream().enqueue(Script.json(200, completion));
+
+        HttpResponse<String> response = served.client().postChat(CHAT.replace("\"stream\": true", "\"stream\": false"));
+
+        assertEquals(502, response.statusCode(), () -> "status, with a body of " + response.body().length() + " characters");
+        JsonNode error = assertOpenAiError(response, 502, "upstream_invalid_response");
+        assertTrue(error.get("message").asText().contains("larger than " + limit + " bytes"), error.toString());
+    }
+
     // What must arrive intact.
 
     @Test

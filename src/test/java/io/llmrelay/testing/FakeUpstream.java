@@ -48,9 +48,11 @@ public final class FakeUpstream implements AutoCloseable {
      *
      * @param index          this request's place among all requests since start, from 0 (not reset by {@link #reset()})
      * @param receivedNanos  {@link System#nanoTime()} when its body had been read
+     * @param rawBody        the body's bytes as they came ({@code body} is Jackson's default reading of them,
+     *                       which turns {@code 1e309} into infinity: compare exact values on these)
      */
     public record Recorded(String method, String path, Map<String, String> headers, JsonNode body, int index,
-            long receivedNanos) {
+            long receivedNanos, byte[] rawBody) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -153,7 +155,7 @@ public final class FakeUpstream implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             JsonNode json = body.length == 0 ? null : Json.MAPPER.readTree(body);
             Recorded recorded = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers,
-                    json, arrivals.getAndIncrement(), System.nanoTime());
+                    json, arrivals.getAndIncrement(), System.nanoTime(), body);
             requests.add(recorded);
             Script script = scripts.poll();
             Function<Recorded, Script> answer = responder;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Exactly one Lambda execution environment: the real runtime loop, with one handler instance,
@@ -34,20 +35,31 @@ public final class SingleEnvironment implements AutoCloseable {
         }
     }
 
-    private SingleEnvironment(HandlerFactory handlers, PrintStream log) throws Exception {
+    private SingleEnvironment(HandlerFactory handlers, PrintStream log, LongSupplier epochMillisClock) throws Exception {
         api = LocalRuntimeApi.start();
         RuntimeLoop runtime = new RuntimeLoop(new RuntimeApiClient(api.address(), LambdaMain.USER_AGENT), () -> {
             handlersCreated.incrementAndGet();
             return handlers.create();
         }, new FunctionEnvironment("llm-relay-test", "$LATEST", 1024, "/aws/lambda/llm-relay-test", "test"),
-                System::currentTimeMillis, log);
+                epochMillisClock, log);
         loop = new Thread(runtime::run, "the-one-execution-environment");
         loop.setDaemon(true);
         loop.start();
     }
 
     public static SingleEnvironment start(HandlerFactory handlers, PrintStream log) throws Exception {
-        return new SingleEnvironment(handlers, log);
+        return new SingleEnvironment(handlers, log, System::currentTimeMillis);
+    }
+
+    /**
+     * As {@link #start(HandlerFactory, PrintStream)}, with the clock the function's {@code Context}
+     * reads its remaining time by: one that runs ahead makes every invocation arrive with its
+     * deadline (nearly) spent, as an invocation Lambda delivers late would, while the Runtime API
+     * itself keeps real time.
+     */
+    public static SingleEnvironment start(HandlerFactory handlers, PrintStream log, LongSupplier epochMillisClock)
+            throws Exception {
+        return new SingleEnvironment(handlers, log, epochMillisClock);
     }
 
     /**

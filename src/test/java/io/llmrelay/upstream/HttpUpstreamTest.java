@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,24 @@ class HttpUpstreamTest {
     }
 
     @Test
+    void aValueTheJdkRefusesIsAnUnsendableRequestWhoseMessageHasNeitherTheValueNorTheJdksWords() {
+        // The config and key checks keep such values out; this is the net behind them.
+        String key = KEY + "\u200b";
+        for (UpstreamRequest request : List.of(
+                request(URI.create("http://127.0.0.1:9/v1"), key, true),
+                new UpstreamRequest(URI.create("http://127.0.0.1:9/v1"), null, Map.of("api-key", key), BODY, true,
+                        TIMEOUT, null),
+                new UpstreamRequest(URI.create("http://127.0.0.1:9/v1"), null, Map.of("Expect", "100-continue"), BODY,
+                        true, TIMEOUT, null))) {
+            UpstreamException e = assertThrows(UpstreamException.class, () -> UPSTREAM.send(request));
+            assertEquals(UpstreamException.Kind.UNSENDABLE, e.kind());
+            assertEquals("the request to upstream http://127.0.0.1:9 could not be built or sent"
+                    + " (java.lang.IllegalArgumentException)", e.getMessage());
+            assertNull(e.getCause(), "no cause: the JDK's exception quotes the value");
+        }
+    }
+
+    @Test
     void anUnresolvableHostIsAConnectFailure() {
         UpstreamException e = assertThrows(UpstreamException.class,
                 () -> UPSTREAM.send(request(URI.create("http://no-such-host.invalid/v1"), KEY, true)));
@@ -167,15 +186,24 @@ class HttpUpstreamTest {
     void theTimeoutDoesNotApplyOnceTheHeadHasArrived() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         try (ScriptedServer server = new ScriptedServer(exchange -> {
+            if (exchange.getRequestURI().getPath().startsWith("/warm")) {
+                exchange.sendResponseHeaders(204, -1);
+                return;
+            }
             ScriptedServer.startStream(exchange, 200, "text/event-stream");
             await(gate);
             ScriptedServer.write(exchange, "data: late\n\n");
         })) {
+            // The timeout also bounds the connect, which a busy machine can stretch past a short timeout:
+            // a first exchange leaves a pooled connection for the one under test.
+            try (UpstreamResponse warm = UPSTREAM.send(request(server.baseUrl("/warm/v1"), KEY, false))) {
+                assertEquals(204, warm.status());
+            }
             UpstreamRequest request = new UpstreamRequest(server.baseUrl("/v1"), KEY, Map.of(), BODY, true,
-                    Duration.ofMillis(200), "r");
+                    Duration.ofMillis(500), "r");
             try (UpstreamResponse response = UPSTREAM.send(request)) {
                 // send() returned, so the head is in. Hold the body for longer than the first-byte timeout before releasing it.
-                Thread.sleep(500);
+                Thread.sleep(700);
                 gate.countDown();
                 assertEquals("late", new SseReader(response.body()).next().data());
             } finally {
