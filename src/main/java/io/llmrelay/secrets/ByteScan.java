@@ -5,67 +5,87 @@ import java.util.function.BooleanSupplier;
 /**
  * Scans UTF-8 bytes (a body, an SSE event) as a client would read them: each UTF-8 sequence and,
  * when {@code decodeEscapes}, each JSON escape is one unit that decodes to its chars, and the
- * chars go to a {@link CharFeed}. Escapes are decoded wherever they are, not only inside
+ * chars go through the keys' automaton. Escapes are decoded wherever they are, not only inside
  * strings: outside a string valid JSON has no backslash, so this only ever finds more.
  *
- * <p>Bytes that are not valid UTF-8 decode to U+FFFD one by one, an escape that is not one
- * ({@code \x}, a {@code \}{@code u} without four hex digits, a lone backslash at the end) is a
- * plain backslash; neither stops the scan. Overlong and surrogate UTF-8 forms are decoded as if
- * they were valid, as a lenient client would: that can only find more.
+ * <p>Two loops. The first, for the common case, takes bytes without escapes in valid UTF-8: there
+ * a key can only be written one way, so a match's bytes are its UTF-8 length back from where it
+ * ends, and nothing is allocated. At the first backslash (or anything unusual) the second takes
+ * over from where the current partial match began, with a {@link CharFeed} that remembers where
+ * each char came from. It reads everything: bytes that are not valid UTF-8 decode to U+FFFD one
+ * by one, an escape that is not one ({@code \x}, a {@code \}{@code u} without four hex digits, a
+ * lone backslash at the end) is a plain backslash, and overlong and surrogate UTF-8 forms decode
+ * as a lenient client would decode them: that can only find more.
  */
 final class ByteScan {
     private static final char REPLACEMENT = '\uFFFD';
 
-    private final byte[] raw;
-    private final boolean decodeEscapes;
-    private final CharFeed feed;
-
-    private ByteScan(byte[] raw, boolean decodeEscapes, CharFeed feed) {
-        this.raw = raw;
-        this.decodeEscapes = decodeEscapes;
-        this.feed = feed;
-    }
+    private ByteScan() {}
 
     /** The ranges of {@code raw} to redact, or null when there are none. */
     static Redactions scan(byte[] raw, KeyAutomaton keys, boolean decodeEscapes, boolean masked,
             BooleanSupplier outOfTime) throws ScrubTimeoutException {
+        if (masked) {
+            return units(raw, 0, decodeEscapes, new CharFeed(keys, true, outOfTime, null));
+        }
+        if (keys.isEmpty()) {
+            return null;
+        }
         int i = 0;
         int state = 0;
         Redactions found = null;
-        if (!masked) {
-            if (keys.isEmpty()) {
-                return null;
-            }
-            // The common case, allocation-free: ASCII without backslashes, where byte i is char i.
-            long nextCheck = CharFeed.CHECK_EVERY;
-            fast:
-            while (true) {
-                for (int stop = (int) Math.min(raw.length, nextCheck); i < stop; i++) {
-                    int b = raw[i];
-                    if (b < 0 || (b == '\\' && decodeEscapes)) {
-                        break fast;
+        long nextCheck = CharFeed.CHECK_EVERY;
+        plain:
+        while (true) {
+            int stop = (int) Math.min(raw.length, nextCheck);
+            while (i < stop) {
+                if (state == 0) {
+                    while (i < stop && raw[i] >= 0 && keys.quietAtRoot(raw[i])) {
+                        i++;
+                    }
+                    if (i == stop) {
+                        break;
+                    }
+                }
+                int b = raw[i];
+                if (b >= 0) {
+                    if (b == '\\' && decodeEscapes) {
+                        break plain;
                     }
                     state = keys.next(state, (char) b);
-                    int length = keys.matchLength(state);
-                    if (length != 0) {
-                        found = Redactions.add(found, i + 1 - length, i + 1);
+                    i++;
+                } else {
+                    int codePoint = keys.wellFormed() ? Utf8.strict(raw, i) : -1;
+                    if (codePoint < 0) {
+                        break plain;
+                    }
+                    i += Utf8.length(codePoint);
+                    if (codePoint < Character.MIN_SUPPLEMENTARY_CODE_POINT) {
+                        state = keys.next(state, (char) codePoint);
+                    } else {
+                        state = keys.next(keys.next(state, Character.highSurrogate(codePoint)), Character.lowSurrogate(codePoint));
                     }
                 }
-                if (i >= raw.length) {
-                    return found;
+                int bytes = keys.matchBytes(state);
+                if (bytes != 0) {
+                    found = Redactions.add(found, i - bytes, i);
                 }
+            }
+            if (i >= raw.length) {
+                return found;
+            }
+            if (i >= nextCheck) {
                 if (outOfTime.getAsBoolean()) {
                     throw new ScrubTimeoutException();
                 }
                 nextCheck += CharFeed.CHECK_EVERY;
             }
         }
-        ByteScan scan = new ByteScan(raw, decodeEscapes, new CharFeed(keys, masked, outOfTime, i, state, found));
-        scan.units(i);
-        return scan.feed.finish();
+        // Read again from where the partial match began: from the root, its chars lead to the same state.
+        return units(raw, i - keys.pathBytes(state), decodeEscapes, new CharFeed(keys, false, outOfTime, found));
     }
 
-    private void units(int i) throws ScrubTimeoutException {
+    private static Redactions units(byte[] raw, int i, boolean decodeEscapes, CharFeed feed) throws ScrubTimeoutException {
         while (i < raw.length) {
             feed.progress(i);
             int b = raw[i];
@@ -73,15 +93,16 @@ final class ByteScan {
                 feed.feed((char) b, i, i + 1);
                 i++;
             } else if (b >= 0) {
-                i = escape(i);
+                i = escape(raw, i, feed);
             } else {
-                i = utf8(i);
+                i = utf8(raw, i, feed);
             }
         }
+        return feed.finish();
     }
 
     /** The escape at {@code i} (a backslash); returns where the next unit starts. */
-    private int escape(int i) {
+    private static int escape(byte[] raw, int i, CharFeed feed) {
         if (i + 1 < raw.length) {
             int shortForm = JsonEscapes.shortEscape(raw[i + 1]);
             if (shortForm >= 0) {
@@ -100,24 +121,14 @@ final class ByteScan {
         return i + 1;
     }
 
-    /** The UTF-8 sequence led by the byte at {@code i} (not ASCII); returns where the next unit starts. */
-    private int utf8(int i) {
-        int lead = raw[i] & 0xFF;
-        int length = lead >= 0xF8 ? 0 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-        if (length == 0 || i + length > raw.length) {
+    /** The UTF-8 sequence led by the byte at {@code i} (not ASCII), read leniently; returns where the next unit starts. */
+    private static int utf8(byte[] raw, int i, CharFeed feed) {
+        int codePoint = Utf8.lenient(raw, i);
+        if (codePoint < 0) {
             feed.feed(REPLACEMENT, i, i + 1);
             return i + 1;
         }
-        int codePoint = lead & (0x7F >> length);
-        for (int k = 1; k < length; k++) {
-            int next = raw[i + k];
-            if ((next & 0xC0) != 0x80) {
-                feed.feed(REPLACEMENT, i, i + 1);
-                return i + 1;
-            }
-            codePoint = codePoint << 6 | (next & 0x3F);
-        }
-        int end = i + length;
+        int end = i + Utf8.sequenceLength(raw[i]);
         if (codePoint < Character.MIN_SUPPLEMENTARY_CODE_POINT) {
             feed.feed((char) codePoint, i, end);
         } else if (codePoint <= Character.MAX_CODE_POINT) {

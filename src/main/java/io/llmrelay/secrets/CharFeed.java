@@ -24,25 +24,15 @@ final class CharFeed {
     private int nextCheck = CHECK_EVERY;
     private Redactions found;
 
-    /**
-     * Continues a scan whose first {@code charsSoFar} chars each came from one input position
-     * (ASCII read so far) and left the automaton in {@code state}, having found {@code found}.
-     */
-    CharFeed(KeyAutomaton keys, boolean masked, BooleanSupplier outOfTime, int charsSoFar, int state, Redactions found) {
+    /** A scan from a unit boundary, with nothing of any key read yet; {@code found} are ranges found before it (or null). */
+    CharFeed(KeyAutomaton keys, boolean masked, BooleanSupplier outOfTime, Redactions found) {
         this.keys = keys;
         this.masks = masked ? new MaskedKeys() : null;
         this.outOfTime = outOfTime;
         int size = Integer.highestOneBit(Math.max(1, keys.maxKeyLength()) * 2 - 1);
         this.starts = keys.isEmpty() ? null : new int[size];
         this.ringMask = size - 1;
-        this.chars = charsSoFar;
-        this.state = state;
         this.found = found;
-        if (starts != null) {
-            for (int c = Math.max(0, charsSoFar - size); c < charsSoFar; c++) {
-                starts[c & ringMask] = c;
-            }
-        }
     }
 
     /** Reads {@code c}, decoded from the input's {@code [start, end)}. */

@@ -14,8 +14,8 @@ import java.util.function.BooleanSupplier;
  * looked for as it is, undecoded.
  *
  * <p>One pass over the input, linear whatever it holds ({@link KeyAutomaton}); an input without a
- * key comes back as the same array or string, and for ASCII without a backslash (most chunks) the
- * scan allocates nothing. The masked forms providers print ({@link MaskedKeys}) are only looked
+ * key comes back as the same array or string, and for valid UTF-8 without a backslash (most
+ * chunks) the scan allocates nothing ({@link ByteScan}). The masked forms providers print ({@link MaskedKeys}) are only looked
  * for in an upstream's error text, never in an answer.
  *
  * <p>Limits: each input is scanned on its own, so a key split across two SSE events (one token
