@@ -16,7 +16,7 @@ final class CharFeed {
     private final KeyAutomaton keys;
     private final MaskedKeys masks;
     private final BooleanSupplier outOfTime;
-    /** Where each of the last chars began in the input, indexed by char count (a ring as long as the longest key). */
+    /** Where each of the last chars read into a partial match began, by their count (a ring as long as the longest key). */
     private final int[] starts;
     private final int ringMask;
     private int chars;
@@ -35,15 +35,23 @@ final class CharFeed {
         this.found = found;
     }
 
+    /** Whether no partial match is pending. */
+    boolean atRoot() {
+        return state == 0;
+    }
+
     /** Reads {@code c}, decoded from the input's {@code [start, end)}. */
     void feed(char c, int start, int end) {
-        if (starts != null) {
-            starts[chars & ringMask] = start;
-            chars++;
+        if (starts != null && (state != 0 || c >= 128 || !keys.quietAtRoot(c))) {
             state = keys.next(state, c);
-            int length = keys.matchLength(state);
-            if (length != 0) {
-                found = Redactions.add(found, starts[(chars - length) & ringMask], end);
+            if (state != 0) {
+                // Only chars read into a partial match need their place: a match never starts at one read at the root.
+                starts[chars & ringMask] = start;
+                chars++;
+                int length = keys.matchLength(state);
+                if (length != 0) {
+                    found = Redactions.add(found, starts[(chars - length) & ringMask], end);
+                }
             }
         }
         if (masks != null) {
