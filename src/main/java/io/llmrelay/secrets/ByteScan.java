@@ -27,7 +27,7 @@ final class ByteScan {
     static Redactions scan(byte[] raw, KeyAutomaton keys, boolean decodeEscapes, boolean masked,
             BooleanSupplier outOfTime) throws ScrubTimeoutException {
         if (masked) {
-            CharFeed feed = new CharFeed(keys, true, outOfTime, null);
+            CharFeed feed = new CharFeed(keys, true, outOfTime);
             for (int i = 0; i < raw.length; ) {
                 feed.progress(i);
                 i = unit(raw, i, decodeEscapes, feed);
@@ -88,7 +88,7 @@ final class ByteScan {
             if (i < stop) {
                 // An escape or unusual UTF-8: read from where the partial match began (from the root, its
                 // chars lead back to the same state) until the automaton is back at the root.
-                feed = feed != null ? feed : new CharFeed(keys, false, outOfTime, null);
+                feed = feed != null ? feed : new CharFeed(keys, false, outOfTime);
                 i = thorough(raw, i - keys.pathBytes(state), decodeEscapes, feed);
                 state = 0;
             } else if (i < raw.length) {

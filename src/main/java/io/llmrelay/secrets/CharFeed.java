@@ -24,15 +24,14 @@ final class CharFeed {
     private int nextCheck = CHECK_EVERY;
     private Redactions found;
 
-    /** A scan from a unit boundary, with nothing of any key read yet; {@code found} are ranges found before it (or null). */
-    CharFeed(KeyAutomaton keys, boolean masked, BooleanSupplier outOfTime, Redactions found) {
+    /** A scan from a unit boundary, with nothing of any key read yet. */
+    CharFeed(KeyAutomaton keys, boolean masked, BooleanSupplier outOfTime) {
         this.keys = keys;
         this.masks = masked ? new MaskedKeys() : null;
         this.outOfTime = outOfTime;
         int size = Integer.highestOneBit(Math.max(1, keys.maxKeyLength()) * 2 - 1);
         this.starts = keys.isEmpty() ? null : new int[size];
         this.ringMask = size - 1;
-        this.found = found;
     }
 
     /** Whether no partial match is pending. */

@@ -16,7 +16,7 @@ final class TextScan {
         if (keys.isEmpty() && !masked) {
             return null;
         }
-        CharFeed feed = new CharFeed(keys, masked, outOfTime, null);
+        CharFeed feed = new CharFeed(keys, masked, outOfTime);
         int length = text.length();
         int i = 0;
         while (i < length) {
