@@ -16,7 +16,7 @@ import java.util.Random;
 record UpstreamQuote(Kind kind, Script script, String quoted, int expectedStatus) {
     /** Where the upstream puts the key. */
     enum Kind {
-        /** A 4xx with an OpenAI error body: passed through with its status. */
+        /** A 4xx with an OpenAI error body: passed through with its status (and a 429's retry-after). */
         CLIENT_ERROR,
         /** A 500 with an OpenAI error body: a 502 quoting its message. */
         SERVER_ERROR,
@@ -32,11 +32,11 @@ record UpstreamQuote(Kind kind, Script script, String quoted, int expectedStatus
         ID_FIELDS,
         /** A chunk without id, object, created and model: re-serialised by the relay. */
         UNNAMED_CHUNK,
-        /** A whole chat.completion (stream: false). */
+        /** A whole chat.completion (stream: false), its content-type passed on. */
         WHOLE
     }
 
-    private static final List<Integer> CLIENT_STATUSES = List.of(400, 401, 403, 404, 409, 422);
+    private static final List<Integer> CLIENT_STATUSES = List.of(400, 401, 403, 404, 409, 422, 429);
 
     static UpstreamQuote random(String key, Random random) {
         Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
@@ -45,9 +45,11 @@ record UpstreamQuote(Kind kind, Script script, String quoted, int expectedStatus
         return switch (kind) {
             case CLIENT_ERROR -> {
                 int status = CLIENT_STATUSES.get(random.nextInt(CLIENT_STATUSES.size()));
-                yield new UpstreamQuote(kind, Script.json(status, "{\"error\":{\"message\":\"" + text
+                Script script = Script.json(status, "{\"error\":{\"message\":\"" + text
                         + "\",\"type\":\"invalid_request_error\",\"param\":" + maybe(q, random) + ",\"code\":"
-                        + maybe(q, random) + "},\"echo\":{\"authorization\":\"Bearer " + quote(key, random) + "\"}}"), q, status);
+                        + maybe(q, random) + "},\"echo\":{\"authorization\":\"Bearer " + quote(key, random) + "\"}}");
+                // A 429's retry-after reaches the caller: an upstream could echo the key there too (as it is: a header).
+                yield new UpstreamQuote(kind, status == 429 ? script.header("retry-after", "7 " + key) : script, q, status);
             }
             case SERVER_ERROR -> new UpstreamQuote(kind, Script.json(500, error(text, maybe(q, random))), q, 502);
             case FIRST_ERROR_EVENT -> new UpstreamQuote(kind, Script.sse(200).chunk(error(text, maybe(q, random))).done(), q, 502);
@@ -62,7 +64,8 @@ record UpstreamQuote(Kind kind, Script script, String quoted, int expectedStatus
                     + "\"},\"finish_reason\":null}]}");
             case WHOLE -> new UpstreamQuote(kind, Script.json(200, "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\","
                     + "\"created\":1700000000,\"model\":\"" + quote(key, random) + "\",\"choices\":[{\"index\":0,\"message\":"
-                    + "{\"role\":\"assistant\",\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}]}"), q, 200);
+                    + "{\"role\":\"assistant\",\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}]}")
+                    .header("content-type", "application/json; echo=" + (random.nextBoolean() ? key : "none")), q, 200);
         };
     }
 
