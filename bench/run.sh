@@ -6,6 +6,7 @@
 #   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms]
 #                          [--out bench/results/coldstart.json]
 #   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (SseReader + ChunkEncoder per event)
+#   bench/run.sh scrub     [JMH options, e.g. -prof gc]     (key scrubbing: per event, and its slope over 1 KB-8 MB)
 #   bench/run.sh upstreamclient [--requests 400]            (JDK HttpClient vs a socket client, C1 flags)
 #
 # Build the relay first: mvn -B -q package -DskipTests
@@ -35,7 +36,9 @@ case $what in
       io.llmrelay.bench.BenchMain upstreamclient "$@" ;;
   jmh)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.jmh "$@" ;;
+  scrub)
+    exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.scrub "$@" ;;
   *)
-    echo "usage: bench/run.sh latency|coldstart|jmh|upstreamclient [options]" >&2
+    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient [options]" >&2
     exit 2 ;;
 esac

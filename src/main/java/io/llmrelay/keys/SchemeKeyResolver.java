@@ -1,5 +1,6 @@
 package io.llmrelay.keys;
 
+import io.llmrelay.secrets.KnownSecrets;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -22,6 +23,9 @@ public final class SchemeKeyResolver implements KeyResolver {
                     + ref.scheme().prefix() + ": references, which are not supported yet in this build;"
                     + " use env:VARIABLE_NAME");
         }
-        return resolver.resolve(routeName, ref);
+        String key = resolver.resolve(routeName, ref);
+        // Every key a store hands out, before anything else looks at it, so last-resort handlers can redact it.
+        KnownSecrets.register(key);
+        return key;
     }
 }

@@ -13,7 +13,6 @@ import io.llmrelay.openai.SseEvent;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,8 +36,8 @@ final class ChatCompletionCall {
     private final FunctionUrlResponse response;
     private final Context context;
     private final RequestLog log;
-    /** The upstream keys resolved for this request, kept only to scrub them from upstream words. */
-    private List<String> upstreamKeys = List.of();
+    /** Scrubs the upstream keys resolved for this request from everything the caller gets. */
+    private ResponseScrubber scrubber = ResponseScrubber.NONE;
 
     ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request,
             FunctionUrlResponse response, Context context, RequestLog log) {
@@ -81,10 +80,10 @@ final class ChatCompletionCall {
         UpstreamAttempts attempts = new UpstreamAttempts(setup, snapshot.config(), snapshot.router(), chat,
                 deadline, log, context.getAwsRequestId());
         UpstreamAttempts.Outcome outcome = attempts.open(route);
-        upstreamKeys = attempts.resolvedKeys();
+        scrubber = ResponseScrubber.of(attempts.resolvedKeys(), deadline);
         try {
             switch (outcome) {
-                case UpstreamAttempts.Failure failure -> ErrorReply.send(response, log, failure.error());
+                case UpstreamAttempts.Failure failure -> reply(failure.error());
                 case UpstreamAttempts.Refusal refusal -> relayUpstreamError(refusal);
                 case UpstreamAttempts.Whole whole -> {
                     try (UpstreamResponse answer = whole.answer()) {
@@ -100,6 +99,24 @@ final class ChatCompletionCall {
             }
         } catch (CallerGoneException e) {
             // Closing the upstream (try-with-resources above) is what stops token generation.
+            log.error("caller_disconnected");
+        } catch (ResponseScrubber.OutOfTime e) {
+            tooLateToScrub();
+        }
+    }
+
+    /** The deadline came while an answer was being scrubbed: instead of it, the caller learns why. */
+    private void tooLateToScrub() throws IOException {
+        OpenAiError late = ResponseScrubber.OutOfTime.error(snapshot.config().deadlineMarginMs());
+        if (!response.isCommitted()) {
+            ErrorReply.send(response, log, late);
+            return;
+        }
+        log.error(late.code());
+        try {
+            send(ChunkEncoder.errorEvent(late));
+            send(ChunkEncoder.done());
+        } catch (CallerGoneException e) {
             log.error("caller_disconnected");
         }
     }
@@ -122,13 +139,13 @@ final class ChatCompletionCall {
             EncodedEvent encoded = encoder.encode(event.data());
             OpenAiError failed = switch (encoded) {
                 // The upstream's own words, which may quote its key (whole or masked): scrubbed like error bodies.
-                case EncodedEvent.UpstreamError upstreamError -> scrubbed(upstreamError.error());
+                case EncodedEvent.UpstreamError upstreamError -> scrubber.error(upstreamError.error());
                 case EncodedEvent.Invalid invalid -> invalid.error();
                 default -> null;
             };
             if (failed != null) {
                 if (!started) {
-                    ErrorReply.send(response, log, failed);
+                    reply(failed);
                     return;
                 }
                 log.error(failed.code() != null ? failed.code() : failed.type());
@@ -175,7 +192,7 @@ final class ChatCompletionCall {
                     + e.getMessage() + ", the most the relay passes on whole."));
             return;
         } catch (ReadFailure e) {
-            ErrorReply.send(response, log, switch (e.why()) {
+            reply(switch (e.why()) {
                 case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("
                         + snapshot.config().deadlineMarginMs() + " ms margin) before the upstream's answer was complete.");
                 case IDLE -> OpenAiError.upstreamTimeout("The upstream of route '" + route.name()
@@ -184,7 +201,7 @@ final class ChatCompletionCall {
             });
             return;
         }
-        String type = answer.header("content-type");
+        String type = scrubber.text(answer.header("content-type"));
         log.status(200);
         response.status(200).header("content-type", type != null ? type : "application/json");
         send(body);
@@ -198,9 +215,10 @@ final class ChatCompletionCall {
         byte[] body = refusal.body();
         int status = refusal.status();
         OpenAiError shaped = OpenAiError.fromUpstreamBody(status, body);
+        shaped = shaped == null ? null : scrubber.error(shaped);
         if (status >= 400 && status < 500 && shaped != null) {
-            byte[] clean = scrub(body);
-            String retryAfter = refusal.headers().get("retry-after");
+            byte[] clean = scrubber.upstreamErrorBody(body);
+            String retryAfter = scrubber.upstreamText(refusal.headers().get("retry-after"));
             if (status == 429 && retryAfter != null) {
                 response.header("retry-after", retryAfter);
             }
@@ -211,45 +229,31 @@ final class ChatCompletionCall {
             return;
         }
         String name = refusal.route().name();
-        String detail = shaped != null ? ": " + scrub(shaped.message()) : "";
+        String detail = shaped != null ? ": " + shaped.message() : "";
         if (status >= 400 && status < 500) {
-            ErrorReply.send(response, log, new OpenAiError(status, "The upstream of route '" + name
+            reply(new OpenAiError(status, "The upstream of route '" + name
                     + "' answered " + status + detail, OpenAiError.INVALID_REQUEST, null, "upstream_error"));
         } else {
-            ErrorReply.send(response, log, OpenAiError.upstreamUnavailable("The upstream of route '" + name
+            reply(OpenAiError.upstreamUnavailable("The upstream of route '" + name
                     + "' answered " + status + detail));
         }
     }
 
-    /** The error without an upstream key or a masked form of one in its free-text fields. */
-    private OpenAiError scrubbed(OpenAiError error) {
-        return new OpenAiError(error.status(), scrub(error.message()), error.type(), scrub(error.param()), error.code());
+    /** An error reply once keys are resolved: its text may quote an upstream or an exception about one. */
+    private void reply(OpenAiError error) throws IOException {
+        ErrorReply.send(response, log, scrubber.error(error));
     }
 
-    private String scrub(String text) {
-        String clean = UpstreamKeyScrubber.scrub(text, null);
-        for (String key : upstreamKeys) {
-            clean = UpstreamKeyScrubber.scrub(clean, key);
-        }
-        return clean;
-    }
-
-    private byte[] scrub(byte[] body) {
-        byte[] clean = UpstreamKeyScrubber.scrub(body, null);
-        for (String key : upstreamKeys) {
-            clean = UpstreamKeyScrubber.scrub(clean, key);
-        }
-        return clean;
-    }
-
-    private void send(byte[] bytes) throws CallerGoneException {
+    /** Everything written to the caller goes out through here, scrubbed of the upstream keys. */
+    private void send(byte[] bytes) throws CallerGoneException, ResponseScrubber.OutOfTime {
+        byte[] clean = scrubber.answer(bytes);
         OutputStream out = response.body();
         try {
-            out.write(bytes);
+            out.write(clean);
             out.flush();
         } catch (IOException e) {
             throw new CallerGoneException(e);
         }
-        log.sent(bytes.length);
+        log.sent(clean.length);
     }
 }

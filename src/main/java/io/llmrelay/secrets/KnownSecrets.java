@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The upstream keys this process has resolved, so that last-resort handlers (the runtime loop,
  * an exception that escaped the handler) can redact them from anything they print or report
- * without knowing which request they belonged to. Resolvers register every key they hand out.
+ * without knowing which request they belonged to. The key resolvers register every key a key
+ * store hands out ({@code SchemeKeyResolver}), before anything else looks at it.
  *
  * <p>Bounded: keys rotate, and an environment may live for hours; the newest
  * {@value #CAPACITY} are kept.
@@ -17,6 +18,8 @@ public final class KnownSecrets {
     public static final String REDACTED = "[redacted]";
 
     private static final Deque<String> SECRETS = new ArrayDeque<>();
+    /** The scrubber for the current set; rebuilt only when the set changes (order does not matter to it). */
+    private static SecretScrubber scrubber = SecretScrubber.NONE;
 
     private KnownSecrets() {}
 
@@ -26,10 +29,17 @@ public final class KnownSecrets {
             return;
         }
         synchronized (SECRETS) {
-            SECRETS.remove(secret);
+            if (secret.equals(SECRETS.peekFirst())) {
+                return;
+            }
+            boolean known = SECRETS.remove(secret);
             SECRETS.addFirst(secret);
             while (SECRETS.size() > CAPACITY) {
                 SECRETS.removeLast();
+                known = false;
+            }
+            if (!known) {
+                scrubber = null;
             }
         }
     }
@@ -41,15 +51,21 @@ public final class KnownSecrets {
         }
     }
 
-    /** {@code text} with every known secret replaced by {@value #REDACTED}; null stays null. */
+    /**
+     * {@code text} with every known secret replaced by {@value #REDACTED}, in every form
+     * {@link SecretScrubber} finds (JSON-escaped too), and masked keys as providers print them
+     * (the text may quote an upstream's error); null stays null.
+     */
     public static String redact(String text) {
-        if (text == null) {
-            return null;
+        return text == null ? null : scrubber().scrubUpstreamError(text);
+    }
+
+    private static SecretScrubber scrubber() {
+        synchronized (SECRETS) {
+            if (scrubber == null) {
+                scrubber = SecretScrubber.uncached(SECRETS);
+            }
+            return scrubber;
         }
-        String out = text;
-        for (String secret : snapshot()) {
-            out = out.replace(secret, REDACTED);
-        }
-        return out;
     }
 }

@@ -1,7 +1,7 @@
 package io.llmrelay.bench.jmh;
 
 /** The chunk payloads of the microbenchmarks (the same shapes as the latency bench streams). */
-final class BenchChunks {
+public final class BenchChunks {
     private BenchChunks() {}
 
     private static String chunk(String delta) {
@@ -11,13 +11,13 @@ final class BenchChunks {
     }
 
     /** One token: the most common event of any stream (~200 bytes). */
-    static final String SMALL = chunk("{\"content\":\" relay\"}");
+    public static final String SMALL = chunk("{\"content\":\" relay\"}");
 
     /** A tool-call delta with a long arguments fragment (~1.3 KB). */
-    static final String LARGE;
+    public static final String LARGE;
 
     /** One token from a server that leaves out id/object/created/model: the encoder re-serialises it. */
-    static final String NO_IDS = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" relay\"},\"finish_reason\":null}]}";
+    public static final String NO_IDS = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" relay\"},\"finish_reason\":null}]}";
 
     static {
         StringBuilder args = new StringBuilder("{\\\"query\\\":\\\"");
