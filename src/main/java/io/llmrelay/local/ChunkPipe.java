@@ -26,6 +26,8 @@ final class ChunkPipe extends InputStream {
     private final long deadlineEpochMs;
     private volatile boolean readerClosed;
     private volatile IOException failure;
+    /** Set by {@link #abort}: every later read throws it, whatever is still queued. */
+    private volatile IOException aborted;
     private byte[] current = new byte[0];
     private int position;
     private boolean ended;
@@ -90,6 +92,9 @@ final class ChunkPipe extends InputStream {
 
     /** Reader side: the next whole chunk, or null at the end of the body. */
     private byte[] nextChunk() throws IOException {
+        if (aborted != null) {
+            throw aborted;
+        }
         if (ended) {
             return null;
         }
@@ -103,6 +108,9 @@ final class ChunkPipe extends InputStream {
         }
         if (chunk == null) {
             throw new DeadlinePassed();
+        }
+        if (aborted != null) {
+            throw aborted;
         }
         if (chunk == END) {
             ended = true;
@@ -178,6 +186,7 @@ final class ChunkPipe extends InputStream {
      * The reader's next read throws {@code why}; the writer's next send fails as if the caller left.
      */
     void abort(IOException why) {
+        aborted = why;
         readerClosed = true;
         failure = why;
         chunks.clear();

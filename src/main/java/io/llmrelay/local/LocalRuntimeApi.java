@@ -9,12 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -41,11 +38,9 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final BlockingQueue<PendingInvocation> queue = new LinkedBlockingQueue<>();
+    private final InvocationQueue queue = new InvocationQueue();
     private final Map<String, PendingInvocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
-    private final AtomicInteger waitingInNext = new AtomicInteger();
-    private volatile boolean closed;
 
     private LocalRuntimeApi() {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
@@ -92,7 +87,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     /** Runtime loops currently blocked in {@code next}, i.e. idle environments. */
     public int idleEnvironments() {
-        return waitingInNext.get();
+        return queue.waiting();
     }
 
     public int queuedInvocations() {
@@ -104,9 +99,15 @@ public final class LocalRuntimeApi implements AutoCloseable {
         return List.copyOf(initErrors);
     }
 
+    /**
+     * Answers the runtimes waiting in {@code next} (they stop), stops accepting connections, then
+     * stops the server. A runtime that reconnects just as the server stops may still be accepted
+     * and never answered; serve closes its runtimes' connections itself for that reason.
+     */
     @Override
     public void close() throws Exception {
-        closed = true;
+        queue.close(1_000);
+        connector.close();
         server.stop();
     }
 
@@ -147,33 +148,23 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     /**
      * {@code GET next}: the oldest invocation whose caller still waits and whose deadline has not
-     * passed. Others are dropped here, never delivered: a function must not work for nobody.
+     * passed ({@link InvocationQueue}); others are dropped, never delivered: a function must not
+     * work for nobody.
      */
-    private boolean next(Request request, Response response, Callback callback) throws InterruptedException {
-        PendingInvocation invocation = null;
-        waitingInNext.incrementAndGet();
+    private boolean next(Request request, Response response, Callback callback) throws Exception {
+        PendingInvocation invocation;
         try {
-            while (!closed && invocation == null) {
-                PendingInvocation candidate = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (candidate == null) {
-                    continue;
-                }
-                if (candidate.deadlineEpochMs() <= System.currentTimeMillis()) {
-                    candidate.abandon(PendingInvocation.Abandoned.deadlinePassed());
-                    continue;
-                }
-                inFlight.put(candidate.requestId(), candidate);
-                if (candidate.deliver(ConnectionReset.of(request.getConnectionMetaData().getConnection().getEndPoint()))) {
-                    invocation = candidate;
-                } else {
-                    inFlight.remove(candidate.requestId());
-                }
+            invocation = queue.take(candidate -> deliver(candidate, request));
+            if (invocation == null) {
+                // Written before this runtime stops counting as waiting, so closing knows it has its answer.
+                Callback.Completable written = new Callback.Completable();
+                answer(response, written, 500, "{\"errorMessage\":\"the Runtime API is shutting down\"}");
+                written.get(1, TimeUnit.SECONDS);
+                callback.succeeded();
+                return true;
             }
         } finally {
-            waitingInNext.decrementAndGet();
-        }
-        if (invocation == null) {
-            return answer(response, callback, 500, "{\"errorMessage\":\"the Runtime API is shutting down\"}");
+            queue.left();
         }
         HttpFields.Mutable headers = response.getHeaders();
         headers.put("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
@@ -187,6 +178,16 @@ public final class LocalRuntimeApi implements AutoCloseable {
         response.setStatus(200);
         response.write(true, ByteBuffer.wrap(invocation.event()), callback);
         return true;
+    }
+
+    /** Hands {@code candidate} to the runtime on this connection, unless its caller is gone. */
+    private boolean deliver(PendingInvocation candidate, Request request) {
+        inFlight.put(candidate.requestId(), candidate);
+        if (candidate.deliver(ConnectionReset.of(request.getConnectionMetaData().getConnection().getEndPoint()))) {
+            return true;
+        }
+        inFlight.remove(candidate.requestId(), candidate);
+        return false;
     }
 
     private boolean error(PendingInvocation invocation, Request request, Response response, Callback callback)
