@@ -6,22 +6,43 @@ import java.io.InterruptedIOException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hands a streamed body from the thread that receives it to the thread that forwards it, chunk
  * by chunk, keeping chunk boundaries so that each one can be flushed on its own. Bounded: a
  * slow reader slows the writer down. Closing the reading side makes the writer's next
  * {@link #send} fail, which is how a caller that went away reaches the function.
+ *
+ * <p>No wait here outlives the invocation: both sides give up at its deadline, when Lambda
+ * would stop the function, so a side that left without a word cannot pin the other.
  */
 final class ChunkPipe extends InputStream {
     private static final byte[] END = new byte[0];
+    /** How often a blocked writer looks at the reader's state. */
+    private static final long POLL_MS = 100;
 
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(256);
+    private final long deadlineEpochMs;
     private volatile boolean readerClosed;
     private volatile IOException failure;
+    /** Set by {@link #abort}: every later read throws it, whatever is still queued. */
+    private volatile IOException aborted;
     private byte[] current = new byte[0];
     private int position;
     private boolean ended;
+
+    /** @param deadlineEpochMs the invocation's deadline: neither side waits past it */
+    ChunkPipe(long deadlineEpochMs) {
+        this.deadlineEpochMs = deadlineEpochMs;
+    }
+
+    /** Thrown on either side when the invocation's deadline passes while it waits. */
+    static final class DeadlinePassed extends IOException {
+        DeadlinePassed() {
+            super("the invocation reached its deadline");
+        }
+    }
 
     /** Writer side: one chunk, as received. Blocks while the reader is far behind. */
     void send(byte[] chunk) throws IOException {
@@ -36,22 +57,33 @@ final class ChunkPipe extends InputStream {
         put(END);
     }
 
-    /** Writer side: the body will not complete; the reader's next read throws {@code failure}. */
+    /**
+     * Writer side: the body will not complete; the reader's next read throws {@code cause}.
+     * After an {@link #abort} the reader already has its reason, which this does not replace.
+     */
     void fail(IOException cause) {
+        if (readerClosed) {
+            return;
+        }
         failure = cause;
         chunks.offer(END);
     }
 
     private void put(byte[] chunk) throws IOException {
         try {
-            while (!chunks.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                if (readerClosed) {
-                    throw new IOException("the caller went away");
+            while (!readerClosed) {
+                long left = deadlineEpochMs - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new DeadlinePassed();
+                }
+                if (chunks.offer(chunk, Math.min(POLL_MS, left), TimeUnit.MILLISECONDS)) {
+                    if (readerClosed) {
+                        break;
+                    }
+                    return;
                 }
             }
-            if (readerClosed) {
-                throw new IOException("the caller went away");
-            }
+            throw new IOException("the caller went away");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while forwarding a chunk");
@@ -60,15 +92,25 @@ final class ChunkPipe extends InputStream {
 
     /** Reader side: the next whole chunk, or null at the end of the body. */
     private byte[] nextChunk() throws IOException {
+        if (aborted != null) {
+            throw aborted;
+        }
         if (ended) {
             return null;
         }
         byte[] chunk;
         try {
-            chunk = chunks.take();
+            long left = deadlineEpochMs - System.currentTimeMillis();
+            chunk = left > 0 ? chunks.poll(left, TimeUnit.MILLISECONDS) : chunks.poll();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a chunk");
+        }
+        if (chunk == null) {
+            throw new DeadlinePassed();
+        }
+        if (aborted != null) {
+            throw aborted;
         }
         if (chunk == END) {
             ended = true;
@@ -144,6 +186,7 @@ final class ChunkPipe extends InputStream {
      * The reader's next read throws {@code why}; the writer's next send fails as if the caller left.
      */
     void abort(IOException why) {
+        aborted = why;
         readerClosed = true;
         failure = why;
         chunks.clear();

@@ -129,6 +129,23 @@ final class FunctionUrlEvents {
         return out.toByteArray();
     }
 
+    /**
+     * A header value as a Function URL puts it in the event: its bytes read as UTF-8. AWS's own
+     * event types carry such values as UTF-8 text (aws-lambda-rust-runtime,
+     * lambda-events/src/custom_serde/headers.rs, test_serialize_utf8_headers; issue 509 there shows
+     * bytes that are not UTF-8 reaching functions as JSON no parser accepts). Jetty reads header
+     * bytes as ISO-8859-1, one char per byte, so the bytes are recovered exactly and decoded here;
+     * a sequence that is not UTF-8 becomes U+FFFD.
+     */
+    static String headerValue(String latin1) {
+        for (int i = 0; i < latin1.length(); i++) {
+            if (latin1.charAt(i) >= 0x80) {
+                return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+            }
+        }
+        return latin1;
+    }
+
     /** The body as text when its content type is textual and it is valid UTF-8, else null. */
     private static String asText(String contentType, byte[] body) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);

@@ -1,33 +1,14 @@
 package io.llmrelay.local;
 
-import io.llmrelay.functionurl.HttpIntegrationPrelude;
 import io.llmrelay.runtime.FunctionEnvironment;
 import io.llmrelay.runtime.HandlerFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -39,15 +20,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class LocalFunctionUrlServer implements AutoCloseable {
     /** Lambda's limit on a synchronous invocation's request payload. */
     static final int MAX_REQUEST_BYTES = 6 * 1024 * 1024;
-    /** Cuts responses still streaming at their invocation's deadline. */
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
+    /** How long stopping waits for the runtime loops to end once their Runtime API is gone. */
+    private static final long STOP_WAIT_MS = 2_000;
 
     private final LocalRuntimeApi runtimeApi;
     private final ExecutionEnvironments environments;
     private final Server server;
     private final ServerConnector connector;
-    private final long timeoutMs;
-    private final PrintStream log;
 
     /**
      * @param maxEnvironments how many invocations may run at once (Lambda's concurrency)
@@ -63,18 +42,30 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
     private LocalFunctionUrlServer(LocalRuntimeApi runtimeApi, HandlerFactory handlers, Options options,
             PrintStream log) {
         this.runtimeApi = runtimeApi;
-        this.timeoutMs = options.timeoutMs();
-        this.log = log;
         this.environments = new ExecutionEnvironments(runtimeApi, handlers, options.function(),
                 options.maxEnvironments(), log);
         QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, options.maxEnvironments() * 2 + 8), 4);
         threads.setName("function-url");
         server = new Server(threads);
-        connector = new ServerConnector(server, 1, 1);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(httpConfiguration()));
         connector.setHost(options.host());
         connector.setPort(options.port());
         server.addConnector(connector);
-        server.setHandler(new FunctionUrlBridge());
+        server.setErrorHandler(new RefusalErrorHandler());
+        server.setHandler(new FunctionUrlBridge(runtimeApi, environments, options.timeoutMs(), log));
+    }
+
+    /**
+     * A Function URL hands the function any path as it came ({@code rawPath} keeps {@code //},
+     * {@code %2F}, dot segments): a platform that appends {@code /chat/completions} to a base URL
+     * ending in {@code /} sends {@code //chat/completions}. So Jetty checks no URI rule of its own
+     * (UriCompliance.UNSAFE allows every violation it knows) and the relay decides.
+     */
+    private static HttpConfiguration httpConfiguration() {
+        HttpConfiguration configuration = new HttpConfiguration();
+        configuration.setUriCompliance(UriCompliance.UNSAFE);
+        configuration.setSendServerVersion(false);
+        return configuration;
     }
 
     /**
@@ -104,144 +95,15 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
         return URI.create("http://" + connector.getHost() + ":" + connector.getLocalPort());
     }
 
+    /** Stops listening, then the Runtime API; the runtime loops end with it, quietly. */
     @Override
     public void close() throws Exception {
+        environments.stopping();
         try {
             server.stop();
         } finally {
             runtimeApi.close();
+            environments.awaitStopped(STOP_WAIT_MS);
         }
-    }
-
-    /** Turns one HTTP exchange into one invocation. Blocking: Jetty runs it on a pool thread. */
-    private final class FunctionUrlBridge extends Handler.Abstract {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            byte[] body = readBody(request);
-            if (body == null) {
-                return plain(response, callback, 413, "{\"Message\":\"Request must be smaller than "
-                        + MAX_REQUEST_BYTES + " bytes for the InvokeFunction operation\"}");
-            }
-            List<Map.Entry<String, String>> headers = new ArrayList<>();
-            for (HttpField field : request.getHeaders()) {
-                headers.add(Map.entry(field.getName(), field.getValue()));
-            }
-            String host = request.getHeaders().get(HttpHeader.HOST);
-            byte[] event = FunctionUrlEvents.build(request.getMethod(), request.getHttpURI().getPath(),
-                    request.getHttpURI().getQuery(), headers, body, Request.getRemoteAddr(request),
-                    host == null ? "127.0.0.1" : host);
-            PendingInvocation invocation = runtimeApi.submit(event, timeoutMs);
-            environments.scaleForQueue();
-
-            PendingInvocation.Result result;
-            try {
-                result = invocation.result().get(timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                log.println("serve: invocation " + invocation.requestId() + " timed out after " + timeoutMs + " ms");
-                return plain(response, callback, 504, "{\"Message\":\"Task timed out\"}");
-            } catch (ExecutionException e) {
-                return plain(response, callback, 502, "{\"Message\":\"Internal Server Error\"}");
-            }
-            if (result instanceof PendingInvocation.Failed failed) {
-                // What a Function URL answers when the function reports an error.
-                log.println("serve: invocation " + invocation.requestId() + " failed: " + failed.errorType()
-                        + " " + failed.errorBody());
-                return plain(response, callback, 502, "{\"Message\":\"Internal Server Error\"}");
-            }
-            forward((PendingInvocation.Streamed) result, invocation, response, callback);
-            return true;
-        }
-    }
-
-    private void forward(PendingInvocation.Streamed streamed, PendingInvocation invocation, Response response,
-            Callback callback) {
-        InputStream body = streamed.body();
-        // Lambda stops an invocation at its deadline, streaming or not, and the caller's response
-        // just ends there. serve does the same, so a function that ignores its deadline shows here.
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            if (body instanceof ChunkPipe pipe) {
-                timedOut.set(true);
-                pipe.abort(new IOException("Task timed out after " + timeoutMs + " ms"));
-            }
-        }, Math.max(0, invocation.deadlineEpochMs() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-        try {
-            if (streamed.contentType().startsWith(HttpIntegrationPrelude.CONTENT_TYPE)) {
-                HttpIntegrationPrelude prelude = HttpIntegrationPrelude.read(body);
-                response.setStatus(prelude.statusCode());
-                prelude.headers().forEach((name, value) -> response.getHeaders().put(name, value));
-                prelude.cookies().forEach(cookie -> response.getHeaders().add(HttpHeader.SET_COOKIE, cookie));
-            } else {
-                response.setStatus(200);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, streamed.contentType());
-            }
-            OutputStream out = Content.Sink.asOutputStream(response);
-            if (body instanceof ChunkPipe pipe) {
-                for (byte[] chunk = pipe.readChunk(); chunk != null; chunk = pipe.readChunk()) {
-                    out.write(chunk);
-                    out.flush(); // each chunk from the function leaves on its own: no batching
-                }
-            } else {
-                byte[] buffer = new byte[8 * 1024];
-                for (int n = body.read(buffer); n != -1; n = body.read(buffer)) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            }
-            out.close();
-            callback.succeeded();
-        } catch (IOException e) {
-            closeQuietly(body); // tells the function's side that nobody is reading any more
-            PendingInvocation.StreamEnd end = streamed.completion().getNow(null);
-            String why = timedOut.get()
-                    ? "timed out after " + timeoutMs + " ms mid-stream; the response was cut off, as Lambda does"
-                    : end != null && !end.succeeded()
-                    ? "the function failed mid-stream: " + end.errorType() + " " + end.errorBody()
-                    : "the client went away before the response was complete (" + e + ")";
-            log.println("serve: invocation " + invocation.requestId() + ": " + why);
-            // Abort the exchange: the client sees a cut-off body, as from a Function URL.
-            callback.failed(e);
-        } finally {
-            deadline.cancel(false);
-        }
-    }
-
-    private static ScheduledThreadPoolExecutor deadlineTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "serve-invocation-deadlines");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // A finished response cancels its cut; without this the cancelled task (and the response's
-        // pipe) would stay queued until the deadline, minutes later.
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
-    }
-
-    private static void closeQuietly(InputStream body) {
-        try {
-            body.close();
-        } catch (IOException ignored) {
-            // the pipe's close cannot fail; InputStream merely declares it
-        }
-    }
-
-    /** The whole request body, or null when it exceeds Lambda's payload limit. */
-    private static byte[] readBody(Request request) throws IOException {
-        long declared = request.getLength();
-        if (declared > MAX_REQUEST_BYTES) {
-            return null;
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(MAX_REQUEST_BYTES + 1);
-            return body.length > MAX_REQUEST_BYTES ? null : body;
-        }
-    }
-
-    private static boolean plain(Response response, Callback callback, int status, String json) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
-        return true;
     }
 }

@@ -4,24 +4,17 @@ import io.llmrelay.runtime.RuntimeApiClient;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -45,11 +38,9 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final BlockingQueue<PendingInvocation> queue = new LinkedBlockingQueue<>();
+    private final InvocationQueue queue = new InvocationQueue();
     private final Map<String, PendingInvocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
-    private final AtomicInteger waitingInNext = new AtomicInteger();
-    private volatile boolean closed;
 
     private LocalRuntimeApi() {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
@@ -84,9 +75,19 @@ public final class LocalRuntimeApi implements AutoCloseable {
         return invocation;
     }
 
+    /**
+     * The caller of {@code invocation} is gone (it hung up, or was answered at the deadline): it is
+     * never delivered if still queued, and a function working on it has its next write fail.
+     */
+    void abandon(PendingInvocation invocation, PendingInvocation.Abandoned why) {
+        queue.remove(invocation);
+        inFlight.remove(invocation.requestId(), invocation);
+        invocation.abandon(why);
+    }
+
     /** Runtime loops currently blocked in {@code next}, i.e. idle environments. */
     public int idleEnvironments() {
-        return waitingInNext.get();
+        return queue.waiting();
     }
 
     public int queuedInvocations() {
@@ -98,9 +99,15 @@ public final class LocalRuntimeApi implements AutoCloseable {
         return List.copyOf(initErrors);
     }
 
+    /**
+     * Answers the runtimes waiting in {@code next} (they stop), stops accepting connections, then
+     * stops the server. A runtime that reconnects just as the server stops may still be accepted
+     * and never answered; serve closes its runtimes' connections itself for that reason.
+     */
     @Override
     public void close() throws Exception {
-        closed = true;
+        queue.close(1_000);
+        connector.close();
         server.stop();
     }
 
@@ -114,7 +121,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
             String route = path.substring(PREFIX.length());
             String method = request.getMethod();
             if (method.equals("GET") && route.equals("/invocation/next")) {
-                return next(response, callback);
+                return next(request, response, callback);
             }
             if (method.equals("POST") && route.equals("/init/error")) {
                 initErrors.add(Content.Source.asString(request, StandardCharsets.UTF_8));
@@ -139,21 +146,26 @@ public final class LocalRuntimeApi implements AutoCloseable {
         }
     }
 
-    private boolean next(Response response, Callback callback) throws InterruptedException {
-        PendingInvocation invocation = null;
-        waitingInNext.incrementAndGet();
+    /**
+     * {@code GET next}: the oldest invocation whose caller still waits and whose deadline has not
+     * passed ({@link InvocationQueue}); others are dropped, never delivered: a function must not
+     * work for nobody.
+     */
+    private boolean next(Request request, Response response, Callback callback) throws Exception {
+        PendingInvocation invocation;
         try {
-            while (!closed && invocation == null) {
-                invocation = queue.poll(200, TimeUnit.MILLISECONDS);
+            invocation = queue.take(candidate -> deliver(candidate, request));
+            if (invocation == null) {
+                // Written before this runtime stops counting as waiting, so closing knows it has its answer.
+                Callback.Completable written = new Callback.Completable();
+                answer(response, written, 500, "{\"errorMessage\":\"the Runtime API is shutting down\"}");
+                written.get(1, TimeUnit.SECONDS);
+                callback.succeeded();
+                return true;
             }
         } finally {
-            waitingInNext.decrementAndGet();
+            queue.left();
         }
-        if (invocation == null) {
-            return answer(response, callback, 500, "{\"errorMessage\":\"the Runtime API is shutting down\"}");
-        }
-        invocation.delivered();
-        inFlight.put(invocation.requestId(), invocation);
         HttpFields.Mutable headers = response.getHeaders();
         headers.put("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
         headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineEpochMs()));
@@ -168,74 +180,37 @@ public final class LocalRuntimeApi implements AutoCloseable {
         return true;
     }
 
+    /** Hands {@code candidate} to the runtime on this connection, unless its caller is gone. */
+    private boolean deliver(PendingInvocation candidate, Request request) {
+        inFlight.put(candidate.requestId(), candidate);
+        if (candidate.deliver(ConnectionReset.of(request.getConnectionMetaData().getConnection().getEndPoint()))) {
+            return true;
+        }
+        inFlight.remove(candidate.requestId(), candidate);
+        return false;
+    }
+
     private boolean error(PendingInvocation invocation, Request request, Response response, Callback callback)
             throws IOException {
         String body = Content.Source.asString(request, StandardCharsets.UTF_8);
         Map<String, String> headers = lowerCaseHeaders(request.getHeaders());
+        invocation.answered();
         invocation.result().complete(new PendingInvocation.Failed(
                 headers, headers.get("lambda-runtime-function-error-type"), body));
         return answer(response, callback, 202, "{\"status\":\"OK\"}");
     }
 
-    /**
-     * Forwards the body chunk by chunk as Jetty decodes it, and reads the trailers that end it.
-     * Blocking is fine here: Jetty runs this handler on a pool thread.
-     */
+    /** {@code POST .../response}: the body goes to the caller's side as it arrives; see {@link ResponseReceiver}. */
     private boolean streamedResponse(PendingInvocation invocation, Request request, Response response,
-            Callback callback) throws Exception {
-        Map<String, String> headers = lowerCaseHeaders(request.getHeaders());
-        ChunkPipe pipe = new ChunkPipe();
-        CompletableFuture<PendingInvocation.StreamEnd> completion = new CompletableFuture<>();
-        invocation.result().complete(new PendingInvocation.Streamed(headers, pipe, completion));
-        long bytes = 0;
-        HttpFields trailers = null;
-        try {
-            while (true) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    CountDownLatch ready = new CountDownLatch(1);
-                    request.demand(ready::countDown);
-                    ready.await();
-                    continue;
-                }
-                if (Content.Chunk.isFailure(chunk)) {
-                    throw new IOException("the response stream broke off", chunk.getFailure());
-                }
-                if (chunk instanceof Trailers t) {
-                    trailers = t.getTrailers();
-                }
-                ByteBuffer data = chunk.getByteBuffer();
-                if (data.hasRemaining()) {
-                    byte[] copy = new byte[data.remaining()];
-                    data.get(copy);
-                    bytes += copy.length;
-                    pipe.send(copy);
-                }
-                chunk.release();
-                if (chunk.isLast()) {
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            completion.complete(new PendingInvocation.StreamEnd(bytes, "Runtime.ConnectionError", e.getMessage()));
-            pipe.fail(e);
-            callback.failed(e);
-            return true;
+            Callback callback) {
+        ResponseReceiver.Outcome outcome = ResponseReceiver.receive(invocation, lowerCaseHeaders(request.getHeaders()), request);
+        if (outcome == ResponseReceiver.Outcome.RECEIVED) {
+            return answer(response, callback, 202, "{\"status\":\"OK\"}");
         }
-        String errorType = trailers == null ? null : trailers.get("Lambda-Runtime-Function-Error-Type");
-        String errorBody = null;
-        if (errorType != null) {
-            String encoded = trailers.get("Lambda-Runtime-Function-Error-Body");
-            errorBody = encoded == null ? "" : new String(Base64.getDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
-        }
-        // The verdict is known before the reader can reach the end of the body.
-        completion.complete(new PendingInvocation.StreamEnd(bytes, errorType, errorBody));
-        if (errorType != null) {
-            pipe.fail(new IOException("the function failed mid-stream: " + errorType));
-        } else {
-            pipe.end();
-        }
-        return answer(response, callback, 202, "{\"status\":\"OK\"}");
+        // Nobody can take the rest of this response: the function's next write must fail at once.
+        ConnectionReset.reset(request.getConnectionMetaData().getConnection().getEndPoint());
+        callback.failed(new IOException("the response of " + invocation.requestId() + " was not taken"));
+        return true;
     }
 
     private static boolean answer(Response response, Callback callback, int status, String json) {

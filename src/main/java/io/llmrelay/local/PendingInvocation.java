@@ -1,5 +1,6 @@
 package io.llmrelay.local;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +10,10 @@ import java.util.concurrent.CompletableFuture;
  * answered. {@link #result()} completes when the function starts its response (or reports an
  * error); a streamed body then keeps arriving through {@link Streamed#body()}, and
  * {@link Streamed#completion()} tells how the stream ended.
+ *
+ * <p>An invocation whose caller is gone (hung up, or already answered 504 at the deadline) is
+ * {@linkplain #abandon abandoned}: it is never delivered if it is still queued, and if a function
+ * holds it, the connection the function answers on is reset so that its next write fails at once.
  */
 public final class PendingInvocation {
     private final String requestId;
@@ -17,6 +22,13 @@ public final class PendingInvocation {
     private final long deadlineEpochMs;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private volatile long deliveredNanos;
+    /** Guards the hand-over between the caller's side (abandon) and the function's side (deliver, respond, answered). */
+    private final Object lock = new Object();
+    private boolean abandoned;
+    private boolean answered;
+    /** Resets the connection the function answers on; null until delivered and after it answered. */
+    private Runnable reset;
+    private ChunkPipe body;
 
     PendingInvocation(String requestId, String invocationId, byte[] event, long deadlineEpochMs) {
         this.requestId = requestId;
@@ -38,6 +50,7 @@ public final class PendingInvocation {
         return event;
     }
 
+    /** The deadline the runtime is given and serve enforces: one value for both. */
     long deadlineEpochMs() {
         return deadlineEpochMs;
     }
@@ -50,12 +63,102 @@ public final class PendingInvocation {
         return deliveredNanos;
     }
 
-    void delivered() {
-        deliveredNanos = System.nanoTime();
-    }
-
     public CompletableFuture<Result> result() {
         return result;
+    }
+
+    /**
+     * Runtime API side: a {@code GET next} takes this invocation.
+     *
+     * @param resetConnection resets the connection the function will answer on
+     * @return false when the caller is gone: the invocation must not be delivered
+     */
+    boolean deliver(Runnable resetConnection) {
+        synchronized (lock) {
+            if (abandoned) {
+                return false;
+            }
+            reset = resetConnection;
+        }
+        deliveredNanos = System.nanoTime();
+        return true;
+    }
+
+    /**
+     * Runtime API side: the function started its response on a connection, streamed into {@code pipe}.
+     *
+     * @return false when the caller is gone: the response must be refused (its connection reset)
+     */
+    boolean responding(Runnable resetConnection, ChunkPipe pipe) {
+        synchronized (lock) {
+            if (abandoned) {
+                return false;
+            }
+            reset = resetConnection;
+            body = pipe;
+            return true;
+        }
+    }
+
+    /** Runtime API side: the function has answered in full; its connection is its own again. */
+    void answered() {
+        synchronized (lock) {
+            answered = true;
+            reset = null;
+        }
+    }
+
+    /**
+     * Caller side: nobody waits for this invocation any more. Idempotent. A queued invocation
+     * will not be delivered; a running one loses the connection it answers on (its next write
+     * fails); a body still streaming ends with {@code why}.
+     */
+    void abandon(Abandoned why) {
+        synchronized (lock) {
+            if (abandoned) {
+                return;
+            }
+            abandoned = true;
+            // The reader learns why first, before the reset makes the function's side fail too.
+            if (body != null) {
+                body.abort(why);
+            }
+            // Under the lock: once the function has answered, its connection carries its next
+            // invocation and must not be touched.
+            if (!answered && reset != null) {
+                reset.run();
+            }
+            reset = null;
+        }
+        result.completeExceptionally(why);
+    }
+
+    boolean abandoned() {
+        synchronized (lock) {
+            return abandoned;
+        }
+    }
+
+    /** Why an invocation was abandoned: its deadline passed, or its caller went away. */
+    static final class Abandoned extends IOException {
+        private final boolean timedOut;
+
+        private Abandoned(String message, boolean timedOut) {
+            super(message);
+            this.timedOut = timedOut;
+        }
+
+        static Abandoned deadlinePassed() {
+            return new Abandoned("the invocation reached its deadline", true);
+        }
+
+        static Abandoned callerGone() {
+            return new Abandoned("the caller went away", false);
+        }
+
+        boolean timedOut() {
+            return timedOut;
+        }
     }
 
     /** What the function answered. */

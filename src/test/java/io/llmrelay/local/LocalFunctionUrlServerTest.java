@@ -11,6 +11,7 @@ import io.llmrelay.functionurl.FunctionUrlHandler;
 import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.json.Json;
+import io.llmrelay.testing.RawHttpCaller;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -148,6 +149,20 @@ class LocalFunctionUrlServerTest {
         assertEquals("yes", echo.get("x-test").asText());
         assertEquals("{\"msg\":\"héllo\"}", echo.get("body").asText());
         assertEquals("a=1|b=2", echo.get("cookies").asText());
+    }
+
+    @Test
+    void headerBytesReachTheFunctionAsUtf8TextAsAFunctionUrlPutsThemInTheEvent() throws Exception {
+        byte[] head = "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Test: ".getBytes(StandardCharsets.US_ASCII);
+        byte[] value = RawHttpCaller.concat("héllo 🔑 \u200b".getBytes(StandardCharsets.UTF_8), new byte[] {'/', (byte) 0xe9, '/'});
+        RawHttpCaller.Answer answer;
+        try (RawHttpCaller caller = new RawHttpCaller(server.url())) {
+            caller.send(RawHttpCaller.concat(RawHttpCaller.concat(head, value), "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            answer = caller.readAnswer();
+        }
+        assertEquals(201, answer.status());
+        // Valid UTF-8 arrives as its text; a byte that is not UTF-8 (0xE9 alone) as U+FFFD.
+        assertEquals("héllo 🔑 \u200b/\ufffd/", Json.MAPPER.readTree(answer.body()).get("x-test").asText());
     }
 
     @Test

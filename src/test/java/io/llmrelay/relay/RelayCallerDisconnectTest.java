@@ -2,20 +2,19 @@ package io.llmrelay.relay;
 
 import static io.llmrelay.testing.RelayClient.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.json.Json;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RawHttpCaller;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,9 +24,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A caller that hangs up mid-stream: the relay's next write fails, and it abandons the upstream
  * exchange at once, so the model stops generating (and billing) tokens nobody will hear. Seen
  * from the upstream's side: its connection is closed shortly after the client's.
+ *
+ * <p>In {@code serve} the hang-up reaches the function at once: serve notices the caller's reset
+ * while the function is still waiting for its upstream, and the function's very next write fails,
+ * so the relay sends nothing more after the hang-up, early or late in the stream.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayCallerDisconnectTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     @RegisterExtension
     static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null));
 
@@ -37,28 +42,31 @@ class RelayCallerDisconnectTest {
         served.upstream().enqueue(Script.sse(200).chunk(Chunks.role())
                 .chunksUntilClosed(i -> Chunks.content(" token" + i), Duration.ofMillis(20), 2000));
 
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", served.relay().url().getPort()), 5000);
-            socket.setSoTimeout(10_000);
-            byte[] body = CHAT.getBytes(StandardCharsets.UTF_8);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Authorization: Bearer " + RelayUnderTest.CALLER_KEY + "\r\nContent-Length: " + body.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-
-            String firstChunk = readThroughFirstEvent(socket.getInputStream());
-            assertTrue(firstChunk.startsWith("HTTP/1.1 200"), firstChunk);
+        try (RawHttpCaller caller = new RawHttpCaller(served.relay().url())) {
+            caller.send(RawHttpCaller.chatRequest("/v1/chat/completions", CHAT));
+            RawHttpCaller.Head head = caller.readHead();
+            assertEquals(200, head.status());
+            String firstChunk = caller.readEvents(1);
             assertTrue(firstChunk.contains("data: " + Chunks.role()), firstChunk);
             // Hang up hard (RST), as a phone platform dropping a call does.
-            socket.setSoLinger(true, 0);
+            caller.reset();
         }
         int request = served.upstream().nextRequest().index();
 
-        assertTrue(served.upstream().awaitWriteFailure(request, Duration.ofSeconds(10)),
+        assertTrue(served.upstream().awaitWriteFailure(request, WAIT),
                 "the upstream's connection was closed within 10 s of the client's (it streams for 40 s otherwise)");
-        assertTrue(awaitLogLine("\"error\":\"caller_disconnected\""), served.relay().output());
+        assertTrue(served.relay().awaitOutput("\"error\":\"caller_disconnected\"", WAIT), served.relay().output());
+    }
+
+    @Test
+    void aHangUpRightAfterTheFirstEventStopsTheRelayAtItsNextWrite() throws Exception {
+        hangUpAfter(1);
+    }
+
+    @Test
+    void aHangUpLateInTheStreamIsNoticedTooAndNotLoggedAsACleanAnswer() throws Exception {
+        // Before this was fixed, a hang-up a few events before the end went unnoticed and was logged as a clean 200.
+        hangUpAfter(12);
     }
 
     @Test
@@ -69,31 +77,41 @@ class RelayCallerDisconnectTest {
         client.assertNoKeyLeaked();
     }
 
-    /** Reads the response head and up to the end of the first SSE event. */
-    private static String readThroughFirstEvent(InputStream in) throws Exception {
-        ByteArrayOutputStream read = new ByteArrayOutputStream();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("the response ended early: " + read.toString(StandardCharsets.UTF_8));
-            }
-            read.write(b);
-            String text = read.toString(StandardCharsets.UTF_8);
-            int data = text.indexOf("data: ");
-            if (data >= 0 && text.indexOf("\n\n", data) >= 0) {
-                return text;
-            }
+    /**
+     * The caller reads {@code events} events and resets while the upstream is held back, so the
+     * relay is waiting for its upstream, not writing. serve must notice the hang-up by itself;
+     * then, once the upstream goes on, the relay's very next write fails: it closes the upstream
+     * and logs {@code caller_disconnected} having sent exactly the events the caller read.
+     */
+    private static void hangUpAfter(int events) throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        Script script = Script.sse(200).chunk(Chunks.role());
+        for (int i = 1; i < events; i++) {
+            script.chunk(Chunks.content(" early" + i));
         }
-    }
+        served.upstream().enqueue(script.gate(held)
+                .chunksUntilClosed(i -> Chunks.content(" late" + i), Duration.ofMillis(20), 2000));
 
-    /** The request log line is written when the invocation ends, just after the upstream is closed. */
-    private static boolean awaitLogLine(String fragment) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            if (served.relay().output().contains(fragment)) {
-                return true;
-            }
-            Thread.sleep(50);
+        String requestId;
+        try (RawHttpCaller caller = new RawHttpCaller(served.relay().url())) {
+            caller.send(RawHttpCaller.chatRequest("/v1/chat/completions", CHAT));
+            RawHttpCaller.Head head = caller.readHead();
+            assertEquals(200, head.status());
+            requestId = head.header("x-request-id");
+            assertNotNull(requestId);
+            caller.readEvents(events);
+            caller.reset();
         }
-        return false;
+        int request = served.upstream().nextRequest().index();
+
+        assertTrue(served.relay().awaitOutput("serve: invocation " + requestId + ": the client went away", WAIT),
+                "serve noticed the hang-up while the function was still waiting for its upstream: " + served.relay().output());
+        held.countDown();
+        assertTrue(served.upstream().awaitWriteFailure(request, WAIT), "the relay closed its upstream");
+        String line = served.relay().awaitLine("\"requestId\":\"" + requestId + "\"", WAIT);
+        assertNotNull(line, served.relay().output());
+        JsonNode logged = Json.MAPPER.readTree(line);
+        assertEquals("caller_disconnected", logged.path("error").asText(), line);
+        assertEquals(events, logged.path("chunks").asInt(), "the relay's first write after the hang-up failed: " + line);
     }
 }

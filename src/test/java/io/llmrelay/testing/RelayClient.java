@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,6 +84,16 @@ public final class RelayClient {
         keep(response.headers().toString());
         keep(response.body());
         return response;
+    }
+
+    /** Sends without waiting; the answer is read whole (and kept) when it comes. */
+    public CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest.Builder request) {
+        return http.sendAsync(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .thenApply(response -> {
+                    keep(response.headers().toString());
+                    keep(response.body());
+                    return response;
+                });
     }
 
     /** {@code POST /v1/chat/completions} with {@code body}, read whole. */

@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,11 +27,14 @@ public final class RelayUnderTest implements AutoCloseable {
 
     private final LocalFunctionUrlServer server;
     private final ByteArrayOutputStream output;
+    private final TeeOutputStream tee;
     private final Path configFile;
 
-    private RelayUnderTest(LocalFunctionUrlServer server, ByteArrayOutputStream output, Path configFile) {
+    private RelayUnderTest(LocalFunctionUrlServer server, ByteArrayOutputStream output, TeeOutputStream tee,
+            Path configFile) {
         this.server = server;
         this.output = output;
+        this.tee = tee;
         this.configFile = configFile;
     }
 
@@ -93,10 +98,11 @@ public final class RelayUnderTest implements AutoCloseable {
             Path file = Files.createTempFile("relay-config", ".json");
             Files.writeString(file, configJson);
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            PrintStream out = new PrintStream(new TeeOutputStream(output), true, StandardCharsets.UTF_8);
+            TeeOutputStream tee = new TeeOutputStream(output);
+            PrintStream out = new PrintStream(tee, true, StandardCharsets.UTF_8);
             LocalFunctionUrlServer server = ServeCommand.start(
                     new ServeCommand.Options(0, file, noAuth, concurrency, timeoutMs), env, out, customize);
-            return new RelayUnderTest(server, output, file);
+            return new RelayUnderTest(server, output, tee, file);
         }
     }
 
@@ -159,6 +165,33 @@ public final class RelayUnderTest implements AutoCloseable {
     }
 
     /**
+     * Waits until serve has printed {@code fragment} (woken by each write, no polling).
+     *
+     * @return false when it did not within {@code within}
+     */
+    public boolean awaitOutput(String fragment, Duration within) throws InterruptedException {
+        long until = System.nanoTime() + within.toNanos();
+        synchronized (tee) {
+            while (!output().contains(fragment)) {
+                long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                tee.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** The line serve printed that contains {@code fragment}, waiting for it as {@link #awaitOutput} does; null if none came. */
+    public String awaitLine(String fragment, Duration within) throws InterruptedException {
+        if (!awaitOutput(fragment, within)) {
+            return null;
+        }
+        return output().lines().filter(line -> line.contains(fragment)).findFirst().orElse(null);
+    }
+
+    /**
      * Stops serve, then checks everything it printed (start-up, request log, runtime messages)
      * for the test keys: every test that runs serve checks this, whatever it is about.
      */
@@ -194,12 +227,14 @@ public final class RelayUnderTest implements AutoCloseable {
         public synchronized void write(int b) {
             copy.write(b);
             System.out.write(b);
+            notifyAll();
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
             copy.write(b, off, len);
             System.out.write(b, off, len);
+            notifyAll();
         }
     }
 }
