@@ -20,8 +20,7 @@ final class TextReport {
             out.append("\nA - B (medians; A / B as a ratio). What A adds over B:\n")
                     .append(difference(Summary.compare(summaries.get(0), summaries.get(1))));
         }
-        out.append("\nheld back: chunks that came in bursts. ").append(BurstRule.DEFINITION.replace('\n', ' '))
-                .append('\n');
+        out.append("\nbursts, held back:\n  ").append(BurstRule.DEFINITION.replace("\n", "\n  ")).append('\n');
         return out.toString();
     }
 
