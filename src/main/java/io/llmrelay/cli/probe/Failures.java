@@ -23,7 +23,10 @@ final class Failures {
                 return "could not connect: " + (t.getMessage() == null ? "connection refused" : t.getMessage());
             }
             if (t instanceof SSLException) {
-                return "TLS failed: " + message(t);
+                String message = message(t);
+                return "TLS failed: " + (message.contains("PKIX path")
+                        ? "the server's certificate is not trusted by this JDK's trust store (" + message + ")"
+                        : message);
             }
             if (t instanceof HttpTimeoutException) {
                 return "timed out";
@@ -37,7 +40,8 @@ final class Failures {
         Throwable last = failure;
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t.getMessage().replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
+                // messages often quote a cause as "some.package.SomeException: text": keep the text
+                return t.getMessage().replaceAll("[\\s\\p{Cntrl}]+", " ").replaceAll("\\b[\\w.$]*(Exception|Error): ", "").strip();
             }
             last = t;
         }

@@ -27,13 +27,17 @@ final class ProbeClient {
         this.timeout = timeout;
     }
 
-    /** The client the command uses; tests may pass another (a trust store of their own). */
+    /** The client the command uses: HTTP/1.1, the JDK's default trust store, no redirects. */
     static HttpClient defaultHttpClient() {
+        return httpClientBuilder().build();
+    }
+
+    /** As the command builds its client, for tests that give it a trust store of their own. */
+    static HttpClient.Builder httpClientBuilder() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
     }
 
     Outcome probe(Target target, int number) throws InterruptedException {
@@ -52,16 +56,14 @@ final class ProbeClient {
             cutShort = "no end within " + timeout.toSeconds() + " s (--timeout)";
             stop(response, capture.get());
         } catch (ExecutionException e) {
-            cutShort = capture.get() == null ? null : "the stream broke off: " + Failures.describe(e.getCause());
-            if (capture.get() == null) {
-                return Outcome.failed(target.side(), number, Failures.describe(e.getCause()));
-            }
+            String why = Failures.describe(e.getCause());
+            cutShort = capture.get() == null ? why : "the stream broke off: " + why;
         } catch (InterruptedException e) {
             stop(response, capture.get());
             throw e;
         }
         StreamCapture c = capture.get();
-        if (c == null) {
+        if (c == null) { // no response head: refused, TLS, unknown host, timed out
             return Outcome.failed(target.side(), number, cutShort);
         }
         return Analysis.of(target.side(), number, start, c, cutShort);

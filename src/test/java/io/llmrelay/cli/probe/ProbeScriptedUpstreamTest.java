@@ -32,9 +32,15 @@ class ProbeScriptedUpstreamTest {
                 .events(Chunks.finish("stop"), "[DONE]");
     }
 
+    /** For tests about anything but pacing: a short stream, 2 ms apart. */
+    static Script quick() {
+        return Script.sse().events(Chunks.role()).pause(2).paced(3, 2, i -> Chunks.content("q" + i)).pause(2)
+                .events(Chunks.finish("stop"), "[DONE]");
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        upstream = PacedUpstream.start(clean());
+        upstream = PacedUpstream.start(quick());
         http = Probing.http();
     }
 
@@ -55,6 +61,8 @@ class ProbeScriptedUpstreamTest {
 
     @Test
     void aCleanStreamIsNotReportedAsBursty() throws Exception {
+        upstream.enqueue(clean()).enqueue(clean());
+
         Probing.Result r = probe(upstream.baseUrl(), "--requests", "2");
 
         assertEquals(0, r.exit(), r.out());
@@ -117,7 +125,7 @@ class ProbeScriptedUpstreamTest {
 
     @Test
     void onlyExactlyOneDoneOfEveryRequestExitsZero() throws Exception {
-        upstream.enqueue(clean()).enqueue(Script.sse().events(Chunks.content("Hi")).done().done()).enqueue(clean());
+        upstream.enqueue(quick()).enqueue(Script.sse().events(Chunks.content("Hi")).done().done()).enqueue(quick());
 
         Probing.Result r = probe(upstream.baseUrl(), "--requests", "3");
 
@@ -182,7 +190,7 @@ class ProbeScriptedUpstreamTest {
 
     @Test
     void theKeyIsSentButNeverShownEvenWhenTheServerQuotesIt() throws Exception {
-        upstream.enqueue(clean()).enqueue(Script.of(401, "application/json")
+        upstream.enqueue(quick()).enqueue(Script.of(401, "application/json")
                 .raw(Chunks.error("Incorrect API key provided: " + KEY + ".", "invalid_request_error", "invalid_api_key")));
 
         Probing.Result r = probe(upstream.baseUrl(), "--requests", "2", "--key", KEY);
@@ -198,7 +206,6 @@ class ProbeScriptedUpstreamTest {
 
     @Test
     void aKeyCanComeFromTheEnvironment() throws Exception {
-        upstream.enqueue(clean());
 
         Probing.Result r = Probing.probe(http, Map.of("PROBE_TEST_KEY", KEY), upstream.baseUrl(), "--requests", "1",
                 "--key", "env:PROBE_TEST_KEY");
