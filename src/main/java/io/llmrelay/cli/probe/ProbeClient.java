@@ -41,14 +41,20 @@ final class ProbeClient {
     }
 
     Outcome probe(Target target, int number) throws InterruptedException {
-        HttpRequest request = request(target);
         AtomicReference<StreamCapture> capture = new AtomicReference<>();
-        long start = System.nanoTime();
-        CompletableFuture<HttpResponse<StreamCapture>> response = http.sendAsync(request, info -> {
-            StreamCapture c = new StreamCapture(info, System.nanoTime());
-            capture.set(c);
-            return HttpResponse.BodySubscribers.fromSubscriber(c, done -> done);
-        });
+        long start;
+        CompletableFuture<HttpResponse<StreamCapture>> response;
+        try {
+            HttpRequest request = request(target);
+            start = System.nanoTime();
+            response = http.sendAsync(request, info -> {
+                StreamCapture c = new StreamCapture(info, System.nanoTime());
+                capture.set(c);
+                return HttpResponse.BodySubscribers.fromSubscriber(c, done -> done);
+            });
+        } catch (IllegalArgumentException e) { // a URL or header the HTTP client will not send
+            return Outcome.failed(target.side(), number, "could not send: " + e.getMessage());
+        }
         String cutShort = null;
         try {
             response.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

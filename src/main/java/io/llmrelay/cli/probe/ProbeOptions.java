@@ -109,8 +109,9 @@ record ProbeOptions(List<Target> targets, String prompt, int requests, int concu
         try {
             return Target.endpoint(url);
         } catch (IllegalArgumentException e) {
-            // the URL is printed only up to its host: a query string may carry a key
-            throw new IllegalArgumentException(what + " " + e.getMessage() + ", was '" + url.replaceAll("[?#].*", "?...") + "'");
+            // printed without user info and query string: either may carry a key
+            String shown = url.replaceAll("[?#].*", "?...").replaceFirst("//[^/]*@", "//...@");
+            throw new IllegalArgumentException(what + " " + e.getMessage() + ", was '" + shown + "'");
         }
     }
 

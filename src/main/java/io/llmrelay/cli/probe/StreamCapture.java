@@ -32,6 +32,7 @@ final class StreamCapture implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile Flow.Subscription subscription;
     private volatile long endNanos;
     private volatile String failure;
+    private volatile boolean cancelled;
 
     StreamCapture(HttpResponse.ResponseInfo info, long headersNanos) {
         this.headersNanos = headersNanos;
@@ -78,20 +79,24 @@ final class StreamCapture implements Flow.Subscriber<List<ByteBuffer>> {
         buffer.position(buffer.limit());
     }
 
+    /** A body that broke off ended when it broke; one the probe gave up on (a timeout) never ended. */
     @Override
     public void onError(Throwable t) {
-        if (endNanos == 0) {
+        if (endNanos == 0 && !cancelled) {
             endNanos = System.nanoTime();
         }
     }
 
     @Override
     public void onComplete() {
-        endNanos = System.nanoTime();
+        if (!cancelled) {
+            endNanos = System.nanoTime();
+        }
     }
 
-    /** Stops reading (a timeout): the connection is closed. */
+    /** Stops reading (a timeout): the connection is closed, and the body has no end time. */
     void cancel() {
+        cancelled = true;
         Flow.Subscription s = subscription;
         if (s != null) {
             s.cancel();

@@ -11,10 +11,9 @@ import java.net.URISyntaxException;
  */
 public record Target(String side, URI endpoint, String model, String key) {
 
-    /** The part of a request that names where it goes, safe to print: no key, no user info. */
+    /** Where requests go, to print: {@link #endpoint(String)} refuses user info, and keys travel in a header. */
     public String display() {
-        return endpoint.getScheme() + "://" + endpoint.getRawAuthority().replaceFirst("^.*@", "")
-                + endpoint.getRawPath() + (endpoint.getRawQuery() == null ? "" : "?" + endpoint.getRawQuery());
+        return endpoint.toString();
     }
 
     /**
@@ -35,6 +34,9 @@ public record Target(String side, URI endpoint, String model, String key) {
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                 || uri.getHost() == null) {
             throw new IllegalArgumentException("must be an absolute http:// or https:// URL with a host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("must not hold a user name or password (give a key with --key)");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         if (!path.endsWith("/chat/completions")) {

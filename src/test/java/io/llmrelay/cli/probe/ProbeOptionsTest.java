@@ -90,6 +90,9 @@ class ProbeOptionsTest {
         assertTrue(refusal("--requests", "1").contains("the URL to probe is missing"));
         assertTrue(refusal("ftp://a/v1").contains("URL must be an absolute http:// or https:// URL"));
         assertTrue(refusal("http://a", "--compare", "not a url").contains("--compare"));
+        String userInfo = refusal("https://me:sk-in-url@h/v1");
+        assertTrue(userInfo.contains("must not hold a user name or password"), userInfo);
+        assertFalse(userInfo.contains("sk-in-url"), userInfo);
     }
 
     @Test

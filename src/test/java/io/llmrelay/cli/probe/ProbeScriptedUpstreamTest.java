@@ -137,6 +137,18 @@ class ProbeScriptedUpstreamTest {
     }
 
     @Test
+    void aStreamThatStallsPastTheTimeoutIsCutAndReported() throws Exception {
+        upstream.enqueue(Script.sse().events(Chunks.role(), Chunks.content("Hi")).pause(10_000).done());
+
+        Probing.Result r = probe(upstream.baseUrl(), "--requests", "1", "--timeout", "1");
+
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("A #1: no end within 1 s (--timeout)"), r.out());
+        assertEquals(2, r.request(0).path("events").size(), "what came before the stall is kept");
+        assertTrue(r.request(0).path("totalMs").isNull());
+    }
+
+    @Test
     void anErrorStatusIsReportedWithTheServersMessage() throws Exception {
         upstream.enqueue(Script.of(429, "application/json")
                 .raw(Chunks.error("Rate limit reached for gpt-4o-mini", "requests", "rate_limit_exceeded")));
