@@ -9,10 +9,17 @@ import java.net.URISyntaxException;
  * @param endpoint the {@code .../chat/completions} URL the requests go to
  * @param key      the API key sent as {@code Authorization: Bearer}, or null; never printed
  */
-public record Target(String side, URI endpoint, String model, String key) {
+record Target(String side, URI endpoint, String model, String key) {
+
+    /** Without the key: a record's own toString would print it wherever a target is logged. */
+    @Override
+    public String toString() {
+        return "Target[side=" + side + ", endpoint=" + endpoint + ", model=" + model + ", key="
+                + (key == null ? "none" : "******") + "]";
+    }
 
     /** Where requests go, to print: {@link #endpoint(String)} refuses user info, and keys travel in a header. */
-    public String display() {
+    String display() {
         return endpoint.toString();
     }
 
@@ -23,7 +30,7 @@ public record Target(String side, URI endpoint, String model, String key) {
      *
      * @throws IllegalArgumentException when {@code url} is not an absolute http(s) URL with a host
      */
-    public static URI endpoint(String url) {
+    static URI endpoint(String url) {
         URI uri;
         try {
             uri = new URI(url);

@@ -96,6 +96,13 @@ class ProbeOptionsTest {
     }
 
     @Test
+    void aTargetPrintsWithoutItsKey() {
+        Target a = parse("http://a/v1", "--key", "sk-secret-target-key").targets().get(0);
+        assertFalse(a.toString().contains("sk-secret-target-key"), a.toString());
+        assertTrue(a.toString().contains("key=******"), a.toString());
+    }
+
+    @Test
     void aSecondPositionalArgumentIsRefusedWithoutEchoingIt() {
         String message = refusal("http://a/v1", "sk-pasted-without-option");
         assertFalse(message.contains("sk-pasted"), message);
