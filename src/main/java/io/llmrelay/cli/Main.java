@@ -1,5 +1,6 @@
 package io.llmrelay.cli;
 
+import io.llmrelay.cli.probe.ProbeCommand;
 import io.llmrelay.runtime.LambdaMain;
 import java.util.Arrays;
 import java.util.Map;
@@ -16,6 +17,7 @@ public final class Main {
               serve [--port 8080] [--config FILE] [--no-auth]   run the relay locally as a Function URL
               caller-key new --name NAME                         make a caller key and its config entry
               encrypt-key --kms-key-id ID --route NAME           encrypt an upstream key read from stdin into a kms: reference
+              probe URL [--key K] [--compare URL2] ...            stream requests to a URL and show how the chunks arrived (probe --help)
               lambda                                             the runtime loop, inside AWS Lambda
               help                                               this text
             """;
@@ -57,6 +59,7 @@ public final class Main {
             case "serve" -> ServeCommand.run(rest, System.getenv(), System.out, System.err);
             case "caller-key" -> CallerKeyCommand.run(rest, System.out, System.err);
             case "encrypt-key" -> EncryptKeyCommand.run(rest, System.in, System.out, System.err, System.getenv());
+            case "probe" -> ProbeCommand.run(rest, System.getenv(), System.out, System.err);
             case "help", "--help", "-h" -> {
                 System.out.print(USAGE);
                 yield 0;
