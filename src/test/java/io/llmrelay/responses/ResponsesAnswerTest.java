@@ -1,10 +1,10 @@
 package io.llmrelay.responses;
 
-import static io.llmrelay.responses.ResponsesStreamTest.COMPLETED;
-import static io.llmrelay.responses.ResponsesStreamTest.context;
-import static io.llmrelay.responses.ResponsesStreamTest.message;
-import static io.llmrelay.responses.ResponsesStreamTest.response;
-import static io.llmrelay.responses.ResponsesStreamTest.tree;
+import static io.llmrelay.responses.ResponseFixtures.COMPLETED;
+import static io.llmrelay.responses.ResponseFixtures.context;
+import static io.llmrelay.responses.ResponseFixtures.message;
+import static io.llmrelay.responses.ResponseFixtures.response;
+import static io.llmrelay.responses.ResponseFixtures.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -50,7 +50,7 @@ class ResponsesStreamPropertyTest {
 
     private static void check(Random random) throws Exception {
         RecordedEvents sink = new RecordedEvents();
-        ResponsesStream stream = new ResponsesStream(ResponsesStreamTest.context(), sink, () -> 7L);
+        ResponsesStream stream = new ResponsesStream(ResponseFixtures.context(), sink, () -> 7L);
         Expected expected = new Expected(new StringBuilder(), new StringBuilder(), new LinkedHashMap<>());
         List<ObjectNode> chunks = generate(random, expected);
         String finish = FINISH[random.nextInt(FINISH.length)];

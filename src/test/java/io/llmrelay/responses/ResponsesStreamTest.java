@@ -1,5 +1,13 @@
 package io.llmrelay.responses;
 
+import static io.llmrelay.responses.ResponseFixtures.COMPLETED;
+import static io.llmrelay.responses.ResponseFixtures.CREATED;
+import static io.llmrelay.responses.ResponseFixtures.USAGE_9_2;
+import static io.llmrelay.responses.ResponseFixtures.chunk;
+import static io.llmrelay.responses.ResponseFixtures.context;
+import static io.llmrelay.responses.ResponseFixtures.message;
+import static io.llmrelay.responses.ResponseFixtures.response;
+import static io.llmrelay.responses.ResponseFixtures.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,17 +28,7 @@ import org.junit.jupiter.api.Test;
  * describes for it.
  */
 class ResponsesStreamTest {
-    static final String SEED = "req1";
-    static final String UPSTREAM_MODEL = "gpt-4o-mini-2024-07-18";
-    static final long CREATED = 1_700_000_000L;
-    static final long COMPLETED = 1_700_000_009L;
-
     private final RecordedEvents sink = new RecordedEvents();
-
-    static ResponseContext context() throws Exception {
-        return ResponseContext.of(ResponsesRequest.parse("{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}".getBytes()),
-                SEED, CREATED);
-    }
 
     private ResponsesStream stream() throws Exception {
         return new ResponsesStream(context(), sink, () -> COMPLETED);
@@ -290,35 +288,5 @@ class ResponsesStreamTest {
 
     private static List<String> types(List<JsonNode> events) {
         return events.stream().map(e -> e.path("type").asText()).toList();
-    }
-
-    static JsonNode tree(String json) throws Exception {
-        return Json.MAPPER.readTree(json);
-    }
-
-    /** A chunk whose only choice has {@code delta}. */
-    static String chunk(String delta, String finish) {
-        return "{\"id\":\"chatcmpl-x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + UPSTREAM_MODEL
-                + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
-                + (finish == null ? "null" : "\"" + finish + "\"") + "}]}";
-    }
-
-    static final String USAGE_9_2 = "{\"input_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":0},"
-            + "\"output_tokens\":2,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":11}";
-
-    static String message(String id, String text) {
-        return "{\"id\":\"" + id + "\",\"type\":\"message\",\"status\":\"completed\",\"content\":[{\"type\":\"output_text\","
-                + "\"annotations\":[],\"logprobs\":[],\"text\":" + Json.write(text) + "}],\"role\":\"assistant\"}";
-    }
-
-    /** The Response object for the request {@code {"model":"gpt-4o-mini","input":"hi"}}. */
-    static String response(String status, String output, String usage) {
-        return "{\"id\":\"resp_req1\",\"object\":\"response\",\"created_at\":" + CREATED + ",\"status\":\"" + status + "\","
-                + "\"background\":false," + (status.equals("completed") ? "\"completed_at\":" + COMPLETED + "," : "")
-                + "\"error\":null,\"incomplete_details\":null,\"instructions\":null,\"max_output_tokens\":null,"
-                + "\"model\":\"" + UPSTREAM_MODEL + "\",\"output\":" + output + ",\"parallel_tool_calls\":true,"
-                + "\"previous_response_id\":null,\"reasoning\":null,\"store\":false,\"temperature\":null,"
-                + "\"text\":{\"format\":{\"type\":\"text\"}},\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":null,"
-                + "\"truncation\":\"disabled\",\"usage\":" + usage + ",\"user\":null,\"metadata\":{}}";
     }
 }
