@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.responses.RequestFields.Rule;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -84,6 +85,11 @@ public final class ResponsesRequest {
                         : "; use '" + rule.why() + "' instead."));
                 case TRANSLATED -> stream |= translate(name, value, chat, limit);
             }
+        }
+        if (chat.path("tools").isEmpty()) {
+            // No tools, no calls: chat servers (OpenAI's among them) refuse an empty tools list, and
+            // tool_choice or parallel_tool_calls without tools, which Responses callers may send.
+            chat.remove(List.of("tools", "tool_choice", "parallel_tool_calls"));
         }
         if (stream) {
             // Responses streams end with usage (response.completed); a chat stream has it only on request.

@@ -27,9 +27,11 @@ import java.util.function.LongSupplier;
  * failure after start    error, then response.failed; no [DONE] (Responses streams have none)
  * </pre>
  *
- * The failure pair follows what OpenAI sends (an {@code error} event, then {@code response.failed};
- * recorded in @ai-sdk/openai 3.0.141, src/responses/__fixtures__/openai-error.1.chunks.txt). Not
- * thread-safe: one stream, one reader.
+ * The failure pair follows what OpenAI sends (an {@code error} event, then {@code response.failed},
+ * as recorded from the live API in github.com/vercel/ai,
+ * packages/openai/src/responses/__fixtures__/openai-error.1.chunks.txt). The reference has no
+ * {@code [DONE]}: a Responses stream ends with its terminal event. Not thread-safe: one stream,
+ * one reader.
  */
 public final class ResponsesStream {
     /** Where events go: one call per upstream payload that caused any. */

@@ -24,10 +24,12 @@ class ResponsesRequestTest {
     void aStringInputWithInstructionsAndSettings() throws Exception {
         ResponsesRequest request = parse("{\"model\":\"gpt-4o-mini\",\"instructions\":\"Be brief.\",\"input\":\"Hello\","
                 + "\"temperature\":0.2,\"top_p\":0.9,\"max_output_tokens\":100,\"stream\":true,"
-                + "\"user\":\"u1\",\"metadata\":{\"k\":\"v\"},\"parallel_tool_calls\":false}");
+                + "\"user\":\"u1\",\"metadata\":{\"k\":\"v\"},\"parallel_tool_calls\":false,"
+                + "\"tools\":[{\"type\":\"function\",\"name\":\"f\"}]}");
         assertChat("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
                 + "{\"role\":\"user\",\"content\":\"Hello\"}],\"temperature\":0.2,\"top_p\":0.9,\"max_tokens\":100,"
                 + "\"stream\":true,\"user\":\"u1\",\"metadata\":{\"k\":\"v\"},\"parallel_tool_calls\":false,"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
                 + "\"stream_options\":{\"include_usage\":true}}", request);
         assertTrue(request.stream());
         assertEquals("gpt-4o-mini", request.model());
@@ -112,6 +114,14 @@ class ResponsesRequestTest {
                 new String[] {"{\"type\":\"function\",\"name\":\"weather\"}", "{\"type\":\"function\",\"function\":{\"name\":\"weather\"}}"})) {
             assertChat("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]," + chatTools + ",\"tool_choice\":" + choice[1] + "}",
                     parse("{\"input\":\"x\"," + tools + ",\"tool_choice\":" + choice[0] + "}"));
+        }
+    }
+
+    @Test
+    void withoutToolsThereIsNoToolChoiceNorParallelToolCalls() throws Exception {
+        for (String tools : List.of("", ",\"tools\":[]", ",\"tools\":null")) {
+            assertChat("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                    parse("{\"input\":\"x\",\"tool_choice\":\"auto\",\"parallel_tool_calls\":true" + tools + "}"));
         }
     }
 
