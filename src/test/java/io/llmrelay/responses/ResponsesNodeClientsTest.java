@@ -201,6 +201,22 @@ class ResponsesNodeClientsTest {
     }
 
     @Test
+    void aiSdkReportsAFailureAfterTheStartAsAStreamError() throws Exception {
+        server.enqueue(ChatScript.stream()
+                .data(Chunks.content("Partial"))
+                .data(Chunks.error("The server had an error while processing your request.", "server_error", null)));
+        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "streamText")) {
+            assertEquals("Partial", client.next().path("delta").asText());
+            JsonNode error = client.next();
+            assertEquals("streamError", error.path("type").asText(), error + client.diagnostics());
+            assertEquals("The server had an error while processing your request.", error.path("message").asText());
+            JsonNode end = client.next("end");
+            assertEquals("error", end.path("finishReason").asText(), end.toString());
+            assertEquals(0, client.exitCode(), client.diagnostics());
+        }
+    }
+
+    @Test
     void aiSdkGenerateTextReadsAWholeResponse() throws Exception {
         server.enqueue(ChatScript.whole("{\"id\":\"chatcmpl-3\",\"object\":\"chat.completion\",\"created\":1,"
                 + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"On it.\","
