@@ -75,7 +75,11 @@ public final class ResponsesRequest {
                 continue;
             }
             switch (rule.handling()) {
-                case COPIED -> chat.set(name, value.deepCopy());
+                case COPIED -> {
+                    if (!value.isNull()) { // null is how the SDKs say "not set"
+                        chat.set(name, value.deepCopy());
+                    }
+                }
                 case IGNORED -> { }
                 case STATEFUL -> refuseWhenSet(name, value, "it keeps no conversation state, and this parameter "
                         + rule.why() + ". Send the whole conversation in 'input' instead.");

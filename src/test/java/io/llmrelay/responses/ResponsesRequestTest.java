@@ -150,7 +150,8 @@ class ResponsesRequestTest {
                 + "\"background\":false,\"previous_response_id\":null,\"conversation\":null,\"prompt\":null,"
                 + "\"truncation\":\"auto\",\"max_tool_calls\":3,\"stream_options\":{\"include_obfuscation\":false},"
                 + "\"include\":[\"reasoning.encrypted_content\",\"web_search_call.action.sources\"],\"top_logprobs\":0}"));
-        assertChat("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", parse("{\"input\":\"x\",\"store\":null}"));
+        assertChat("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", parse("{\"input\":\"x\",\"store\":null,"
+                + "\"temperature\":null,\"top_p\":null,\"user\":null,\"metadata\":null,\"model\":null,\"instructions\":null}"));
     }
 
     @Test
