@@ -217,6 +217,22 @@ class ResponsesNodeClientsTest {
     }
 
     @Test
+    void aiSdkReadsAnAnswerCutByTheTokenLimitAsFinishReasonLength() throws Exception {
+        server.enqueue(ChatScript.stream()
+                .data(Chunks.content("Once upon a"))
+                .data(Chunks.finish("length"))
+                .data(Chunks.usage(10, 3))
+                .data("[DONE]"));
+        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "streamText")) {
+            JsonNode end = client.next("end");
+            assertEquals("Once upon a", end.path("text").asText());
+            assertEquals("length", end.path("finishReason").asText(), "response.incomplete, max_output_tokens");
+            assertEquals(3, end.path("usage").path("outputTokens").asInt(), end.toString());
+            assertEquals(0, client.exitCode(), client.diagnostics());
+        }
+    }
+
+    @Test
     void aiSdkGenerateTextReadsAWholeResponse() throws Exception {
         server.enqueue(ChatScript.whole("{\"id\":\"chatcmpl-3\",\"object\":\"chat.completion\",\"created\":1,"
                 + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"On it.\","
