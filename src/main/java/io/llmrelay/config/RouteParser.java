@@ -1,14 +1,8 @@
 package io.llmrelay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmrelay.keys.KeyReference;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -16,15 +10,10 @@ import java.util.regex.Pattern;
 final class RouteParser {
     private static final Set<String> KNOWN = new LinkedHashSet<>(List.of(
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
-            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback"));
-    /** Settings an offline demo route has no use for; given anyway, they signal a mistaken type. */
-    private static final List<String> NOT_FOR_DEMO = List.of("baseUrl", "apiKey", "apiKeyHeader", "headers");
-    /** The relay sets these itself; letting a config override them would break the upstream call. */
-    private static final Set<String> RESERVED_HEADERS = Set.of(
-            "authorization", "host", "content-length", "content-type", "transfer-encoding", "connection");
+            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback",
+            "region", "defaultMaxTokens"));
     /** The relay cannot work without these request fields. */
     private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
     /** Lambda stops a function after 15 minutes, so longer waits could never happen. */
     private static final long MAX_TIMEOUT_MS = 900_000;
@@ -43,22 +32,7 @@ final class RouteParser {
         String name = fields.name();
         RouteType type = type(fields);
 
-        String baseUrl = null;
-        KeyReference apiKey = null;
-        String apiKeyHeader = RouteConfig.DEFAULT_API_KEY_HEADER;
-        Map<String, String> headers = Map.of();
-        if (type == RouteType.DEMO) {
-            for (String field : NOT_FOR_DEMO) {
-                if (fields.has(field)) {
-                    problems.add(fields.path(field), "is not used by a route of type \"demo\"");
-                }
-            }
-        } else {
-            baseUrl = baseUrl(fields);
-            apiKey = apiKey(fields);
-            apiKeyHeader = apiKeyHeader(fields);
-            headers = headers(fields, apiKeyHeader);
-        }
+        UpstreamFields.Upstream upstream = UpstreamFields.read(fields, type);
 
         boolean isDefault = fields.bool("default", false);
         List<String> models = models(fields);
@@ -85,8 +59,9 @@ final class RouteParser {
         if (problems.count() != before) {
             return null;
         }
-        return new RouteConfig(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel,
-                headers, dropFields, firstByte, idle, retries, retryBudget, fallback);
+        return new RouteConfig(name, type, upstream.baseUrl(), upstream.apiKey(), upstream.apiKeyHeader(), models,
+                isDefault, upstreamModel, upstream.headers(), dropFields, firstByte, idle, retries, retryBudget, fallback,
+                upstream.region(), upstream.defaultMaxTokens());
     }
 
     /** Route names only; that they exist is checked once every route is known (ConfigLoader). */
@@ -114,92 +89,9 @@ final class RouteParser {
             return RouteType.OPENAI;
         }
         return RouteType.fromConfigName(text).orElseGet(() -> {
-            fields.problems().add(fields.path("type"), "must be \"openai\" or \"demo\"");
+            fields.problems().add(fields.path("type"), "must be " + RouteType.choices());
             return RouteType.OPENAI;
         });
-    }
-
-    private static String baseUrl(Fields fields) {
-        String text = fields.string("baseUrl", true);
-        if (text == null) {
-            return null;
-        }
-        String problem = null;
-        URI uri = null;
-        try {
-            uri = new URI(text.strip());
-        } catch (URISyntaxException e) {
-            problem = "must be an absolute http(s) URL";
-        }
-        if (uri != null) {
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                problem = "must be an absolute http(s) URL";
-            } else if (uri.getRawUserInfo() != null) {
-                // Not echoed: the user-info part is a credential.
-                problem = "must not contain credentials (user:password@); put the key in apiKey";
-            } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                problem = "must not have a query or fragment: the relay appends /chat/completions to it";
-            }
-        }
-        if (problem != null) {
-            fields.problems().add(fields.path("baseUrl"), problem);
-            return null;
-        }
-        // Without the trailing slash, so that appending "/chat/completions" never doubles it.
-        return text.strip().replaceAll("/+$", "");
-    }
-
-    private static KeyReference apiKey(Fields fields) {
-        String text = fields.string("apiKey", true);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return KeyReference.parse(text);
-        } catch (IllegalArgumentException e) {
-            fields.problems().add(fields.path("apiKey"), e.getMessage());
-            return null;
-        }
-    }
-
-    private static String apiKeyHeader(Fields fields) {
-        String text = fields.string("apiKeyHeader", false);
-        if (text == null) {
-            return RouteConfig.DEFAULT_API_KEY_HEADER;
-        }
-        if (!HEADER_NAME.matcher(text).matches()) {
-            fields.problems().add(fields.path("apiKeyHeader"), "must be an HTTP header name");
-            return RouteConfig.DEFAULT_API_KEY_HEADER;
-        }
-        return text.toLowerCase(Locale.ROOT);
-    }
-
-    private static Map<String, String> headers(Fields fields, String apiKeyHeader) {
-        Map<String, String> given = fields.stringMap("headers");
-        if (given == null) {
-            return Map.of();
-        }
-        Map<String, String> result = new LinkedHashMap<>();
-        Set<String> seen = new LinkedHashSet<>();
-        given.forEach((name, value) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            String path = fields.path("headers") + "[\"" + (HEADER_NAME.matcher(name).matches() ? name : "?") + "\"]";
-            if (!HEADER_NAME.matcher(name).matches()) {
-                fields.problems().add(path, "is not a valid HTTP header name");
-            } else if (lower.equals(apiKeyHeader) || RESERVED_HEADERS.contains(lower)) {
-                fields.problems().add(path, lower.equals(apiKeyHeader) || lower.equals("authorization")
-                        ? "is set by the relay from apiKey; do not put a key in headers"
-                        : "is set by the relay and cannot be overridden");
-            } else if (!seen.add(lower)) {
-                fields.problems().add(path, "is given twice (header names ignore case)");
-            } else if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-                fields.problems().add(path, "must not contain line breaks");
-            } else {
-                result.put(name, value);
-            }
-        });
-        return result;
     }
 
     private static List<String> models(Fields fields) {

@@ -126,7 +126,7 @@ final class UpstreamAttempts {
             }
         }
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
-        Upstream upstream = route.type() == RouteType.DEMO ? setup.demoUpstream() : setup.httpUpstream();
+        Upstream upstream = setup.upstream(route);
         long waitedMs = 0;
         for (int attempt = 1; ; attempt++) {
             long left = deadline.millisLeft();
