@@ -6,6 +6,8 @@ import io.llmrelay.upstream.translation.OpenAiChunkStream;
 import io.llmrelay.upstream.translation.StreamFailure;
 import io.llmrelay.upstream.translation.TranslationNotes;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * One Anthropic Messages stream, event by event, as OpenAI chunks
@@ -29,8 +31,8 @@ import java.io.IOException;
  *                                           types may be added and clients should ignore unknown ones
  * </pre>
  *
- * Data that is not a JSON object with a {@code type}, or a delta for a block that never started,
- * is invalid output; a stream that ends before {@code message_stop} was cut short.
+ * Data that is not a JSON object with a {@code type}, or a delta or stop for a block that is not
+ * open, is invalid output; a stream that ends before {@code message_stop} was cut short.
  */
 public final class AnthropicStreamTranslator {
     static final String PROVIDER = "Anthropic";
@@ -38,6 +40,7 @@ public final class AnthropicStreamTranslator {
     private final OpenAiChunkStream out;
     private final String route;
     private final TranslationNotes notes;
+    private final Set<Integer> openBlocks = new HashSet<>();
     private boolean done;
 
     public AnthropicStreamTranslator(OpenAiChunkStream out, String route, TranslationNotes notes) {
@@ -58,9 +61,19 @@ public final class AnthropicStreamTranslator {
                 out.usage(promptTokens(usage), usage.path("output_tokens").isNumber() ? usage.get("output_tokens").asLong() : null);
                 out.start();
             }
-            case "content_block_start" -> blockStart(index(event), event.path("content_block"));
-            case "content_block_delta" -> blockDelta(index(event), event.path("delta"));
-            case "content_block_stop" -> out.blockStop(index(event));
+            case "content_block_start" -> {
+                int index = index(event);
+                if (!openBlocks.add(index)) {
+                    throw StreamFailure.invalid(PROVIDER, "a second content_block_start for block " + index);
+                }
+                blockStart(index, event.path("content_block"));
+            }
+            case "content_block_delta" -> blockDelta(open(event), event.path("delta"));
+            case "content_block_stop" -> {
+                int index = open(event);
+                openBlocks.remove(index);
+                out.blockStop(index);
+            }
             case "message_delta" -> {
                 JsonNode usage = event.path("usage");
                 out.usage(usage.has("input_tokens") ? promptTokens(usage) : null,
@@ -109,6 +122,16 @@ public final class AnthropicStreamTranslator {
             case "input_json_delta" -> out.toolArguments(index, delta.path("partial_json").asText(""));
             default -> { } // thinking_delta, signature_delta, citations_delta: not relayed
         }
+    }
+
+    /** The index of a block that content_block_start opened and no content_block_stop closed yet. */
+    private int open(JsonNode event) throws StreamFailure {
+        int index = index(event);
+        if (!openBlocks.contains(index)) {
+            throw StreamFailure.invalid(PROVIDER, "a " + event.path("type").asText() + " for block " + index
+                    + ", which is not open");
+        }
+        return index;
     }
 
     private static int index(JsonNode event) throws StreamFailure {
