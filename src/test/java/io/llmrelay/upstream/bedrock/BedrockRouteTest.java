@@ -266,7 +266,7 @@ class BedrockRouteTest {
         bedrock.enqueue(stream(BedrockFrames.corrupt(messageStart())));
         bedrock.enqueue(stream(BedrockFrames.corrupt(messageStart())));
         JsonNode corrupt = assertOpenAiError(client.postChat(chat(null)), 502, "upstream_unavailable");
-        assertTrue(corrupt.path("message").asText().contains("checksum does not match"), corrupt.toString());
+        assertTrue(corrupt.path("message").asText().contains("checksum failure"), corrupt.toString());
     }
 
     @Test
