@@ -28,7 +28,7 @@ class EventStreamReaderTest {
 
     /** Hands out at most a few bytes per read, as a slow network would. */
     private static InputStream trickle(byte[] bytes, Random random) {
-        InputStream all = new ByteArrayInputStream(bytes);
+        ByteArrayInputStream all = new ByteArrayInputStream(bytes);
         return new InputStream() {
             @Override
             public int read() {
