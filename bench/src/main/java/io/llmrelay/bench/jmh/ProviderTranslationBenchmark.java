@@ -60,11 +60,11 @@ public class ProviderTranslationBenchmark {
     private EventStreamReader frames;
     private AnthropicStreamTranslator anthropicTranslator;
     private BedrockStreamTranslator bedrockTranslator;
-    private Blackhole sink;
+    /** What the chunks came to, consumed once per invocation so that no chunk can be optimised away. */
+    private long chunkBytes;
 
     @Setup(Level.Trial)
-    public void buildStreams(Blackhole bh) {
-        sink = bh;
+    public void buildStreams() {
         boolean text = kind.equals("text");
         String fragment = text ? " relay" : "voice avatar latency budget ".repeat(36);
         String quoted = "\"" + fragment + "\"";
@@ -93,7 +93,7 @@ public class ProviderTranslationBenchmark {
 
     @Setup(Level.Invocation)
     public void rewind() {
-        ChunkSink consume = sink::consume;
+        ChunkSink consume = json -> chunkBytes += json.length + json[json.length / 2];
         sse = new SseReader(new ByteArrayInputStream(anthropic));
         frames = new EventStreamReader(new ByteArrayInputStream(bedrock));
         anthropicTranslator = new AnthropicStreamTranslator(new OpenAiChunkStream("Anthropic",
@@ -107,19 +107,21 @@ public class ProviderTranslationBenchmark {
     /** Anthropic SSE event in, OpenAI chunk JSON out. */
     @Benchmark
     @OperationsPerInvocation(EVENTS)
-    public void anthropic() throws IOException, StreamFailure {
+    public void anthropic(Blackhole bh) throws IOException, StreamFailure {
         for (SseEvent event = sse.next(); event != null; event = sse.next()) {
             anthropicTranslator.onEvent(event.data());
         }
+        bh.consume(chunkBytes);
     }
 
     /** Bedrock event-stream frame in (CRCs checked), OpenAI chunk JSON out. */
     @Benchmark
     @OperationsPerInvocation(EVENTS)
-    public void bedrock() throws IOException, StreamFailure, InvalidFrameException {
+    public void bedrock(Blackhole bh) throws IOException, StreamFailure, InvalidFrameException {
         for (EventStreamMessage message = frames.next(); message != null; message = frames.next()) {
             bedrockTranslator.onMessage(message);
         }
+        bh.consume(chunkBytes);
     }
 
     private static String event(String name, String data) {
