@@ -68,6 +68,12 @@ public final class AnthropicUpstream implements Upstream {
         String key = headers.remove(AnthropicClient.KEY_HEADER); // the route's apiKey, placed there by the relay
         UpstreamResponse answer = client.send(request.baseUrl(), key != null ? key : request.apiKey(), headers, body,
                 chat.stream(), request.firstByteTimeout());
+        return answer(answer, chat, request, start, notes);
+    }
+
+    /** The provider's answer as today's relay reads answers: the mapped error, one chat.completion, or SSE. */
+    private UpstreamResponse answer(UpstreamResponse answer, ChatRequest chat, UpstreamRequest request, long start,
+            TranslationNotes notes) throws UpstreamException {
         try {
             Duration left = SeamResponses.remaining(start, request.firstByteTimeout());
             if (!answer.isSuccess()) {

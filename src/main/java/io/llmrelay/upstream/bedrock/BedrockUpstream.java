@@ -72,6 +72,12 @@ public final class BedrockUpstream implements Upstream {
             return SeamResponses.error(new OpenAiError(503, "No AWS credentials to sign the Bedrock request of route '"
                     + route + "': " + e.getMessage(), OpenAiError.API_ERROR, null, "upstream_credentials_unavailable"), null);
         }
+        return answer(answer, chat, request, start, notes);
+    }
+
+    /** The provider's answer as today's relay reads answers: the mapped error, one chat.completion, or SSE. */
+    private UpstreamResponse answer(UpstreamResponse answer, ChatRequest chat, UpstreamRequest request, long start,
+            TranslationNotes notes) throws UpstreamException {
         try {
             Duration left = SeamResponses.remaining(start, request.firstByteTimeout());
             if (!answer.isSuccess()) {
