@@ -8,7 +8,6 @@ import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChatRequestReader;
 import io.llmrelay.upstream.translation.TranslationNotes;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * An OpenAI chat request as an Anthropic Messages request
