@@ -27,6 +27,9 @@ import java.util.Map;
  *     (backoff and {@code retry-after} together); a longer wait is not made
  * @param fallback names of routes tried in order once this route's own attempts have failed; their
  *     own fallbacks are not followed, so a request touches each route at most once
+ * @param region the AWS region a {@link RouteType#BEDROCK} route signs for; null for other types
+ * @param defaultMaxTokens the {@code max_tokens} an {@link RouteType#ANTHROPIC} route sends when the
+ *     caller gives none (Anthropic requires one); 0 for other types
  */
 public record RouteConfig(
         String name,
@@ -43,7 +46,9 @@ public record RouteConfig(
         long idleTimeoutMs,
         int retries,
         long retryBudgetMs,
-        List<String> fallback) {
+        List<String> fallback,
+        String region,
+        int defaultMaxTokens) {
 
     /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
     public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
@@ -54,12 +59,23 @@ public record RouteConfig(
     public static final int DEFAULT_RETRIES = 2;
     /** A voice caller will not wait longer than this for a retry; a longer retry-after goes to the caller (or a fallback). */
     public static final long DEFAULT_RETRY_BUDGET_MS = 5_000;
+    /** Enough for any spoken answer; a caller who wants more says so with {@code max_tokens}. */
+    public static final int DEFAULT_ANTHROPIC_MAX_TOKENS = 1024;
 
     public RouteConfig {
         models = List.copyOf(models);
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         dropFields = List.copyOf(dropFields);
         fallback = List.copyOf(fallback);
+    }
+
+    /** A route of a type that needs no provider settings (no region, no default max tokens). */
+    public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
+            List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
+            List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs, int retries, long retryBudgetMs,
+            List<String> fallback) {
+        this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
+                firstByteTimeoutMs, idleTimeoutMs, retries, retryBudgetMs, fallback, null, 0);
     }
 
     /** A route with the default retries and no fallback. */
@@ -83,6 +99,7 @@ public record RouteConfig(
                 + ", isDefault=" + isDefault + ", upstreamModel=" + upstreamModel
                 + ", headers=" + headers.keySet() + ", dropFields=" + dropFields
                 + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
-                + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback + "]";
+                + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback
+                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens + "]";
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A route's {@code apiKeyHeader} and {@code headers}, checked against what the upstream request
@@ -44,6 +45,14 @@ final class RouteHeaders {
 
     /** The extra headers in config order; each bad one is reported (by name, never by value) and left out. */
     static Map<String, String> headers(Fields fields, String apiKeyHeader) {
+        return headers(fields, apiKeyHeader, name -> false);
+    }
+
+    /**
+     * As {@link #headers(Fields, String)}, also refusing the names {@code alsoSetByRelay} accepts
+     * (lower case): headers a route type sets itself, such as Anthropic's {@code anthropic-version}.
+     */
+    static Map<String, String> headers(Fields fields, String apiKeyHeader, Predicate<String> alsoSetByRelay) {
         Map<String, String> given = fields.stringMap("headers");
         if (given == null) {
             return Map.of();
@@ -52,7 +61,7 @@ final class RouteHeaders {
         Set<String> seen = new LinkedHashSet<>();
         given.forEach((name, value) -> {
             String path = fields.path("headers") + "[\"" + (HttpFieldRules.isToken(name) ? name : "?") + "\"]";
-            Optional<String> problem = problem(name, value, apiKeyHeader);
+            Optional<String> problem = problem(name, value, apiKeyHeader, alsoSetByRelay);
             if (problem.isEmpty() && !seen.add(name.toLowerCase(Locale.ROOT))) {
                 problem = Optional.of("is given twice (header names ignore case)");
             }
@@ -65,7 +74,8 @@ final class RouteHeaders {
         return result;
     }
 
-    private static Optional<String> problem(String name, String value, String apiKeyHeader) {
+    private static Optional<String> problem(String name, String value, String apiKeyHeader,
+            Predicate<String> alsoSetByRelay) {
         String lower = name.toLowerCase(Locale.ROOT);
         if (!HttpFieldRules.isToken(name)) {
             return Optional.of("is not a valid HTTP header name");
@@ -73,7 +83,7 @@ final class RouteHeaders {
         if (lower.equals(apiKeyHeader) || lower.equals(RouteConfig.DEFAULT_API_KEY_HEADER)) {
             return Optional.of("is set by the relay from apiKey; do not put a key in headers");
         }
-        if (SET_BY_RELAY.contains(lower)) {
+        if (SET_BY_RELAY.contains(lower) || alsoSetByRelay.test(lower)) {
             return Optional.of("is set by the relay and cannot be overridden");
         }
         if (!HttpFieldRules.isSendableName(name)) {

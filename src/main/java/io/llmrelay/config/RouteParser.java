@@ -1,13 +1,8 @@
 package io.llmrelay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmrelay.keys.KeyReference;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -15,9 +10,8 @@ import java.util.regex.Pattern;
 final class RouteParser {
     private static final Set<String> KNOWN = new LinkedHashSet<>(List.of(
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
-            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback"));
-    /** Settings an offline demo route has no use for; given anyway, they signal a mistaken type. */
-    private static final List<String> NOT_FOR_DEMO = List.of("baseUrl", "apiKey", "apiKeyHeader", "headers");
+            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback",
+            "region", "defaultMaxTokens"));
     /** The relay cannot work without these request fields. */
     private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
     private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
@@ -38,22 +32,7 @@ final class RouteParser {
         String name = fields.name();
         RouteType type = type(fields);
 
-        String baseUrl = null;
-        KeyReference apiKey = null;
-        String apiKeyHeader = RouteConfig.DEFAULT_API_KEY_HEADER;
-        Map<String, String> headers = Map.of();
-        if (type == RouteType.DEMO) {
-            for (String field : NOT_FOR_DEMO) {
-                if (fields.has(field)) {
-                    problems.add(fields.path(field), "is not used by a route of type \"demo\"");
-                }
-            }
-        } else {
-            baseUrl = baseUrl(fields);
-            apiKey = apiKey(fields);
-            apiKeyHeader = RouteHeaders.apiKeyHeader(fields);
-            headers = RouteHeaders.headers(fields, apiKeyHeader);
-        }
+        UpstreamFields.Upstream upstream = UpstreamFields.read(fields, type);
 
         boolean isDefault = fields.bool("default", false);
         List<String> models = models(fields);
@@ -80,8 +59,9 @@ final class RouteParser {
         if (problems.count() != before) {
             return null;
         }
-        return new RouteConfig(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel,
-                headers, dropFields, firstByte, idle, retries, retryBudget, fallback);
+        return new RouteConfig(name, type, upstream.baseUrl(), upstream.apiKey(), upstream.apiKeyHeader(), models,
+                isDefault, upstreamModel, upstream.headers(), dropFields, firstByte, idle, retries, retryBudget, fallback,
+                upstream.region(), upstream.defaultMaxTokens());
     }
 
     /** Route names only; that they exist is checked once every route is known (ConfigLoader). */
@@ -109,53 +89,9 @@ final class RouteParser {
             return RouteType.OPENAI;
         }
         return RouteType.fromConfigName(text).orElseGet(() -> {
-            fields.problems().add(fields.path("type"), "must be \"openai\" or \"demo\"");
+            fields.problems().add(fields.path("type"), "must be " + RouteType.choices());
             return RouteType.OPENAI;
         });
-    }
-
-    private static String baseUrl(Fields fields) {
-        String text = fields.string("baseUrl", true);
-        if (text == null) {
-            return null;
-        }
-        String problem = null;
-        URI uri = null;
-        try {
-            uri = new URI(text.strip());
-        } catch (URISyntaxException e) {
-            problem = "must be an absolute http(s) URL";
-        }
-        if (uri != null) {
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                problem = "must be an absolute http(s) URL";
-            } else if (uri.getRawUserInfo() != null) {
-                // Not echoed: the user-info part is a credential.
-                problem = "must not contain credentials (user:password@); put the key in apiKey";
-            } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                problem = "must not have a query or fragment: the relay appends /chat/completions to it";
-            }
-        }
-        if (problem != null) {
-            fields.problems().add(fields.path("baseUrl"), problem);
-            return null;
-        }
-        // Without the trailing slash, so that appending "/chat/completions" never doubles it.
-        return text.strip().replaceAll("/+$", "");
-    }
-
-    private static KeyReference apiKey(Fields fields) {
-        String text = fields.string("apiKey", true);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return KeyReference.parse(text);
-        } catch (IllegalArgumentException e) {
-            fields.problems().add(fields.path("apiKey"), e.getMessage());
-            return null;
-        }
     }
 
     private static List<String> models(Fields fields) {

@@ -2,16 +2,21 @@ package io.llmrelay.relay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.aws.AwsClients;
+import io.llmrelay.aws.SigV4Signer;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
+import io.llmrelay.config.RouteConfig;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolver;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.upstream.DemoUpstream;
 import io.llmrelay.upstream.HttpUpstream;
+import io.llmrelay.upstream.JdkHttp;
 import io.llmrelay.upstream.Upstream;
+import io.llmrelay.upstream.translation.TranslationNotes;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,7 @@ import java.util.Map;
  * @param requestLog   where the one-line-per-request log goes (stdout on Lambda: CloudWatch)
  * @param logLevel     how much of it ({@code RELAY_LOG_LEVEL})
  * @param pause        how the relay waits between upstream attempts (tests record instead)
+ * @param providers    the upstreams of anthropic and bedrock routes
  */
 public record RelaySetup(
         ConfigSource config,
@@ -32,7 +38,15 @@ public record RelaySetup(
         Upstream demoUpstream,
         PrintStream requestLog,
         LogLevel logLevel,
-        Pause pause) {
+        Pause pause,
+        ProviderUpstreams providers) {
+
+    /** Provider upstreams with their own HTTP client and the process environment's AWS credentials. */
+    public RelaySetup(ConfigSource config, KeyResolver keys, boolean authDisabled, Upstream httpUpstream,
+            Upstream demoUpstream, PrintStream requestLog, LogLevel logLevel, Pause pause) {
+        this(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, logLevel, pause,
+                ProviderUpstreams.standard(System.getenv()));
+    }
 
     /** Request log at {@code info}, real waits between attempts. */
     public RelaySetup(ConfigSource config, KeyResolver keys, boolean authDisabled, Upstream httpUpstream,
@@ -41,7 +55,7 @@ public record RelaySetup(
     }
 
     public RelaySetup withLogLevel(LogLevel level) {
-        return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, level, pause);
+        return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, level, pause, providers);
     }
 
     public RelaySetup withKeys(KeyResolver resolver) {
@@ -49,7 +63,33 @@ public record RelaySetup(
     }
 
     public RelaySetup withPause(Pause waits) {
-        return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, logLevel, waits);
+        return new RelaySetup(config, keys, authDisabled, httpUpstream, demoUpstream, requestLog, logLevel, waits,
+                providers);
+    }
+
+    /** The upstream that answers for {@code route}, by its type. */
+    public Upstream upstream(RouteConfig route) {
+        return switch (route.type()) {
+            case OPENAI -> httpUpstream;
+            case DEMO -> demoUpstream;
+            case ANTHROPIC, BEDROCK -> providers.forRoute(route, requestId -> translationNotes(route.name(), requestId));
+        };
+    }
+
+    /** At {@code debug}, one line per note (dropped parameters, ignored events); nothing otherwise. */
+    private TranslationNotes translationNotes(String route, String requestId) {
+        if (logLevel != LogLevel.DEBUG) {
+            return TranslationNotes.NONE;
+        }
+        return (kind, detail) -> {
+            ObjectNode line = Json.object();
+            line.put("log", "translation_note");
+            line.put("requestId", requestId);
+            line.put("route", route);
+            line.put("kind", kind);
+            line.put("detail", detail);
+            requestLog.println(Json.write(line));
+        };
     }
 
     /**
@@ -96,8 +136,10 @@ public record RelaySetup(
             boolean authDisabled, PrintStream out) {
         Duration keyCacheTtl = Duration.ofSeconds(
                 first != null ? first.keyCacheTtlSeconds() : RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
+        HttpClient client = JdkHttp.newClient();
         return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl), authDisabled,
-                new HttpUpstream(), new DemoUpstream(), out, logLevel(env, out), Pause.sleeping());
+                new HttpUpstream(client), new DemoUpstream(), out, logLevel(env, out), Pause.sleeping(),
+                new ProviderUpstreams(client, () -> SigV4Signer.fromEnvironment(env)));
     }
 
     /** A one-line JSON notice beside the request log (not a request, so not a RequestLog line). */

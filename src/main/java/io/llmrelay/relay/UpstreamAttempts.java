@@ -119,7 +119,7 @@ final class UpstreamAttempts {
         String upstreamModel = router.upstreamModel(route, chat.model());
         byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields());
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
-        Upstream upstream = route.type() == RouteType.DEMO ? setup.demoUpstream() : setup.httpUpstream();
+        Upstream upstream = setup.upstream(route);
         UpstreamAttempt once = new UpstreamAttempt(chat, deadline, log, config.deadlineMarginMs());
         long waitedMs = 0;
         for (int attempt = 1; ; attempt++) {

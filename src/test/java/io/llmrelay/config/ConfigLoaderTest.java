@@ -206,14 +206,14 @@ class ConfigLoaderTest {
     void everyProblemIsReportedAtOnce() {
         ConfigException e = invalid("""
                 {"callers": [{"name": "bad name", "keySha256": "x"}],
-                 "routes": [{"name": "a", "type": "anthropic", "baseUrl": "nope", "apiKey": "env:A", "models": ["m"],
+                 "routes": [{"name": "a", "type": "gemini", "baseUrl": "nope", "apiKey": "env:A", "models": ["m"],
                              "firstByteTimeoutMs": 0, "idleTimeoutMs": "60s"}],
                  "maxRequestBytes": 99999999}
                 """);
         List<String> problems = e.problems();
         assertTrue(problems.contains("callers[0].name: " + Names.RULE), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("callers[0].keySha256: ")), problems.toString());
-        assertTrue(problems.contains("routes[0].type: must be \"openai\" or \"demo\""), problems.toString());
+        assertTrue(problems.contains("routes[0].type: must be \"openai\", \"anthropic\", \"bedrock\" or \"demo\""), problems.toString());
         assertTrue(problems.contains("routes[0].baseUrl: must be an absolute http(s) URL"), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("routes[0].firstByteTimeoutMs: must be a whole number")));
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("routes[0].idleTimeoutMs: must be a whole number")));

@@ -47,7 +47,9 @@ class LambdaPackageIT {
     private static final String CALLER_KEY = "rk-example-caller-key"; // the one in events/*.json
     private static final String HANDLER = "io.llmrelay.relay.RelayHandler";
     /** Jar names that belong to serve or to tests, never to the function. */
-    private static final List<String> NOT_IN_PACKAGE = List.of("jetty", "openai", "junit", "okhttp", "kotlin", "testcontainers");
+    private static final List<String> NOT_IN_PACKAGE = List.of("jetty", "openai", "junit", "okhttp", "kotlin", "testcontainers",
+            // Bedrock routes sign and decode themselves: no SDK service client, no async HTTP client, no native CRT.
+            "bedrockruntime", "aws-crt", "netty", "nio-client");
 
     private Path unzipped;
     private LocalRuntimeApi api;
@@ -78,6 +80,10 @@ class LambdaPackageIT {
         // The AWS SDK logs through SLF4J: without slf4j-api its first KMS call fails.
         assertTrue(jars.stream().anyMatch(j -> j.contains("slf4j-api")), "slf4j-api: " + jars);
         assertTrue(jars.stream().anyMatch(j -> j.contains("url-connection-client")), "url-connection-client: " + jars);
+        // Bedrock routes: the SDK's SigV4 signer and credential chain, and the event-stream frame decoder.
+        for (String bedrock : List.of("lib/http-auth-aws-2", "lib/auth-2", "lib/eventstream-1")) {
+            assertTrue(jars.stream().anyMatch(j -> j.startsWith(bedrock)), bedrock + ": " + jars);
+        }
         assertFalse(jars.stream().anyMatch(j -> j.contains("apache-client") || j.contains("apache5-client")
                 || j.contains("netty")), "only the url-connection HTTP client belongs in the package: " + jars);
         System.out.printf("Lambda package %s: %,d bytes, %d jars%n", zip.getFileName(), Files.size(zip), jars.size());

@@ -1,0 +1,47 @@
+package io.llmrelay.upstream.bedrock;
+
+import io.llmrelay.upstream.JdkHttp;
+import io.llmrelay.upstream.UpstreamException;
+import io.llmrelay.upstream.UpstreamResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Converse and ConverseStream over HTTP: {@code POST {endpoint}/model/{modelId}/converse-stream}
+ * (or {@code /converse}), SigV4-signed for service {@code bedrock}, through the relay's shared JDK
+ * client. The streamed answer is {@code application/vnd.amazon.eventstream} ({@link EventStreamReader}).
+ * No AWS SDK client: the SDK's event-stream operations need its async (Netty or CRT) clients, which
+ * would double the deployment package and the cold start.
+ */
+public final class BedrockClient {
+    /** The SigV4 service name of bedrock-runtime (https://docs.aws.amazon.com/general/latest/gr/bedrock.html). */
+    public static final String SIGNING_NAME = "bedrock";
+
+    private final HttpClient client;
+    private final RequestSigner signer;
+
+    public BedrockClient(HttpClient client, RequestSigner signer) {
+        this.client = client;
+        this.signer = signer;
+    }
+
+    /** @param extraHeaders the route's own headers; they are signed with the rest */
+    public UpstreamResponse send(URI endpoint, String region, String modelId, Map<String, String> extraHeaders,
+            byte[] body, boolean stream, Duration firstByteTimeout)
+            throws UpstreamException, RequestSigner.SigningException {
+        URI uri = URI.create(endpoint.toString().replaceAll("/+$", "") + BedrockRequestTranslator.path(modelId, stream));
+        Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
+        headers.put("content-type", "application/json");
+        headers.put("accept", stream ? "application/vnd.amazon.eventstream" : "application/json");
+        headers.putAll(signer.sign("POST", uri, headers, body, region));
+        return JdkHttp.send(client, () -> {
+            HttpRequest.Builder request = JdkHttp.post(uri, body, firstByteTimeout);
+            headers.forEach(request::setHeader);
+            return request.build();
+        }, endpoint, firstByteTimeout, null);
+    }
+}
