@@ -145,7 +145,7 @@ public final class RuntimeLoop {
         } else {
             System.clearProperty(TRACE_PROPERTY);
         }
-        RuntimeApiClient.StreamingResponse response = client.streamResponse(invocation);
+        StreamingResponse response = client.streamResponse(invocation);
         LambdaContext context = new LambdaContext(invocation, function, clock);
         Throwable failure = null;
         try {
@@ -163,7 +163,7 @@ public final class RuntimeLoop {
     }
 
     /** Sends the response, the error or the failure trailers; a refusal or a broken reply is logged (see the table above). */
-    private void complete(Invocation invocation, RuntimeApiClient.StreamingResponse response, Throwable failure) {
+    private void complete(Invocation invocation, StreamingResponse response, Throwable failure) {
         String id = invocation.requestId();
         try {
             if (failure == null) {

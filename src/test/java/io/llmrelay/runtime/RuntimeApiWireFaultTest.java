@@ -152,7 +152,7 @@ class RuntimeApiWireFaultTest {
         api.then("", CLOSE);
         assertEquals(RuntimeLoop.Exit.RUNTIME_API_FAILED, loop().run());
         assertEquals(1, api.connections());
-        assertTrue(logText().contains("next failed, stopping: io.llmrelay.runtime.ReplyReader$NoReplyException:"
+        assertTrue(logText().contains("next failed, stopping: io.llmrelay.runtime.http.NoReplyException:"
                 + " Runtime API closed the connection before a reply"), logText());
     }
 
