@@ -32,20 +32,22 @@ import java.util.regex.Pattern;
 public final class RuntimeApiClient implements Closeable {
     public static final String API_VERSION = "2018-06-01";
 
-    // Headers of a next reply; names are matched in any case.
-    static final String REQUEST_ID = "Lambda-Runtime-Aws-Request-Id";
-    static final String DEADLINE_MS = "Lambda-Runtime-Deadline-Ms";
-    static final String FUNCTION_ARN = "Lambda-Runtime-Invoked-Function-Arn";
-    static final String TRACE_ID = "Lambda-Runtime-Trace-Id";
-    static final String CLIENT_CONTEXT = "Lambda-Runtime-Client-Context";
-    static final String COGNITO_IDENTITY = "Lambda-Runtime-Cognito-Identity";
-    static final String TENANT_ID = "Lambda-Runtime-Aws-Tenant-Id";
-    // Sent with next's value on every post about that invocation, when next had one.
-    static final String INVOCATION_ID = "Lambda-Runtime-Invocation-Id";
-    // A streamed response's mode header, and the trailers that report its failure.
-    static final String RESPONSE_MODE = "Lambda-Runtime-Function-Response-Mode";
-    static final String ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
-    static final String ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
+    // Headers of a next reply (names match in any case).
+    private static final String REQUEST_ID = "Lambda-Runtime-Aws-Request-Id";
+    private static final String DEADLINE_MS = "Lambda-Runtime-Deadline-Ms";
+    private static final String FUNCTION_ARN = "Lambda-Runtime-Invoked-Function-Arn";
+    private static final String TRACE_ID = "Lambda-Runtime-Trace-Id";
+    private static final String CLIENT_CONTEXT = "Lambda-Runtime-Client-Context";
+    private static final String COGNITO_IDENTITY = "Lambda-Runtime-Cognito-Identity";
+    private static final String TENANT_ID = "Lambda-Runtime-Aws-Tenant-Id";
+    // Also sent back, with next's value, on every post about that invocation (when next had one).
+    private static final String INVOCATION_ID = "Lambda-Runtime-Invocation-Id";
+    // Set on a streamed response's head.
+    private static final String RESPONSE_MODE = "Lambda-Runtime-Function-Response-Mode";
+    // A failure's category: a header of the error posts, a trailer of a streamed response.
+    private static final String ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
+    // A streamed response's failure document, base64: a trailer.
+    private static final String ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
 
     private static final String RUNTIME = "/" + API_VERSION + "/runtime";
     /** Request ids travel in a request path: anything outside this set would be an injection. */

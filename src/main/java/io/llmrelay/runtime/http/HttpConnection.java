@@ -101,7 +101,13 @@ public final class HttpConnection implements Closeable {
 
     /** Pushes out what was written (a started head, for one). */
     public void flush() throws IOException {
-        connectedOut().flush();
+        OutputStream stream = connectedOut();
+        try {
+            stream.flush();
+        } catch (IOException e) {
+            disconnect();
+            throw e;
+        }
     }
 
     /** Ends a chunked body with the last chunk and {@code trailers} (none: an empty map), and reads the reply. */
