@@ -1,6 +1,6 @@
 package io.llmrelay.functionurl;
 
-import io.llmrelay.runtime.ResponseStream;
+import io.llmrelay.streaming.ContentTypeChoice;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -12,6 +12,10 @@ import java.util.Map;
  * A streamed Function URL response: set the status and headers, then write the body. The
  * prelude goes out with the first body byte (or at {@link #close()} for an empty body), so the
  * status stays open to change until then.
+ *
+ * <p>The framing's content type is set on the stream underneath when it offers
+ * {@link ContentTypeChoice} (the runtime's response stream does); any other stream gets the
+ * same bytes.
  *
  * <p>Under {@code sam local invoke} ({@code AWS_SAM_LOCAL=true}) the prelude is left out: the
  * emulator prints the raw response and a person wants to read the body there.
@@ -95,8 +99,8 @@ public final class FunctionUrlResponse implements AutoCloseable {
     /** Sends the head together with the first body bytes: one chunk, one packet. */
     private void commit(byte[] first, int off, int len) throws IOException {
         committed = true;
-        if (raw instanceof ResponseStream stream) {
-            stream.setContentType(writePrelude
+        if (raw instanceof ContentTypeChoice choice) {
+            choice.setContentType(writePrelude
                     ? HttpIntegrationPrelude.CONTENT_TYPE
                     : headers.getOrDefault("content-type", "application/octet-stream"));
         }

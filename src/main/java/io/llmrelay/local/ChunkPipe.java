@@ -147,7 +147,7 @@ final class ChunkPipe extends InputStream {
     /**
      * Reader side: the rest of the current chunk, or else the next whole chunk as the writer sent
      * it (no copy); null at the end of the body. Lets a forwarder write each chunk without a
-     * buffer of its own (a 64 KiB one per response was a large share of serve's garbage under load).
+     * buffer of its own, which would be garbage made once per response.
      */
     byte[] readChunk() throws IOException {
         if (position < current.length) {

@@ -24,13 +24,11 @@ final class ExecutionEnvironments {
     private final FunctionEnvironment function;
     private final int maxEnvironments;
     private final PrintStream log;
-    /** What the runtime loops print: serve's log until serve stops, then nothing. */
-    private final PrintStream runtimeLog;
     private final AtomicInteger numbers = new AtomicInteger();
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicInteger failedInits = new AtomicInteger();
-    /** The running loops' threads and their Runtime API clients. */
-    private final Map<Thread, RuntimeApiClient> loops = new ConcurrentHashMap<>();
+    /** The running loops, by their threads. */
+    private final Map<Thread, RuntimeLoop> loops = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     ExecutionEnvironments(LocalRuntimeApi api, HandlerFactory handlerFactory, FunctionEnvironment function,
@@ -40,7 +38,6 @@ final class ExecutionEnvironments {
         this.function = function;
         this.maxEnvironments = maxEnvironments;
         this.log = log;
-        this.runtimeLog = new QuietAfterStop(log, () -> stopping);
     }
 
     /** Starts another environment when invocations are waiting and none is idle. */
@@ -70,20 +67,18 @@ final class ExecutionEnvironments {
     }
 
     /**
-     * Serve is stopping: from now on the loops, which stop when the Runtime API goes away, do so
-     * without a word, and none is started or replaced.
+     * Serve is stopping: every loop is asked to stop ({@link RuntimeLoop#stop()}: an idle one ends
+     * at once, a busy one after its invocation, and from now on neither says a word), and none is
+     * started or replaced. Done before the Runtime API closes, so that no loop is left asking it
+     * for an invocation it will never answer.
      */
-    void stopping() {
+    synchronized void stop() {
         stopping = true;
+        loops.values().forEach(RuntimeLoop::stop);
     }
 
-    /**
-     * Once the Runtime API has closed: ends every loop's connection to it (a loop may be blocked
-     * reading from a connection the closing server never got to) and waits, at most
-     * {@code millis} in all, for the loops to end.
-     */
+    /** Waits, at most {@code millis} in all, for the stopped loops to end. */
     void awaitStopped(long millis) throws InterruptedException {
-        loops.values().forEach(RuntimeApiClient::close);
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         for (Thread thread : loops.keySet()) {
             long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
@@ -98,15 +93,15 @@ final class ExecutionEnvironments {
         int number = numbers.incrementAndGet();
         live.incrementAndGet();
         RuntimeApiClient client = new RuntimeApiClient(api.address(), LambdaMain.USER_AGENT);
-        RuntimeLoop loop = new RuntimeLoop(client, handlerFactory, function, System::currentTimeMillis, runtimeLog);
-        Thread thread = new Thread(() -> run(number, loop, client), "execution-environment-" + number);
+        RuntimeLoop loop = new RuntimeLoop(client, handlerFactory, function, System::currentTimeMillis, log);
+        Thread thread = new Thread(() -> run(number, loop), "execution-environment-" + number);
         thread.setDaemon(true);
-        loops.put(thread, client);
+        loops.put(thread, loop);
         thread.start();
     }
 
     /** One environment's life: the loop until it ends, then room for a replacement. */
-    private void run(int number, RuntimeLoop loop, RuntimeApiClient client) {
+    private void run(int number, RuntimeLoop loop) {
         String why;
         boolean initFailed = false;
         try {
@@ -118,7 +113,6 @@ final class ExecutionEnvironments {
             // as it ends the process on Lambda. Only the type: the message may quote anything.
             why = died.getClass().getName();
         } finally {
-            client.close();
             live.decrementAndGet();
             loops.remove(Thread.currentThread());
         }

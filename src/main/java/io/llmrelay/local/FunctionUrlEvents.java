@@ -69,64 +69,76 @@ final class FunctionUrlEvents {
                 }
                 g.writeEndArray();
             }
-            g.writeObjectFieldStart("headers");
-            for (Map.Entry<String, String> h : joined.entrySet()) {
-                g.writeStringField(h.getKey(), h.getValue());
-            }
-            g.writeEndObject();
-
+            writeObject(g, "headers", joined);
             if (rawQuery != null && !rawQuery.isEmpty()) {
-                Map<String, String> query = new LinkedHashMap<>();
-                for (String pair : rawQuery.split("&")) {
-                    if (pair.isEmpty()) {
-                        continue;
-                    }
-                    int eq = pair.indexOf('=');
-                    String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-                    String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                    query.merge(key, value, (a, b) -> a + "," + b);
-                }
-                g.writeObjectFieldStart("queryStringParameters");
-                for (Map.Entry<String, String> q : query.entrySet()) {
-                    g.writeStringField(q.getKey(), q.getValue());
-                }
-                g.writeEndObject();
+                writeObject(g, "queryStringParameters", queryParameters(rawQuery));
             }
-
-            g.writeObjectFieldStart("requestContext");
-            g.writeStringField("accountId", "anonymous");
-            g.writeStringField("apiId", "llmrelaylocal");
-            g.writeStringField("domainName", host);
-            g.writeStringField("domainPrefix", host.split("[.:]", 2)[0]);
-            g.writeObjectFieldStart("http");
-            g.writeStringField("method", method);
-            g.writeStringField("path", rawPath);
-            g.writeStringField("protocol", "HTTP/1.1");
-            g.writeStringField("sourceIp", sourceIp);
-            g.writeStringField("userAgent", joined.getOrDefault("user-agent", ""));
-            g.writeEndObject();
-            g.writeStringField("requestId", UUID.randomUUID().toString());
-            g.writeStringField("routeKey", "$default");
-            g.writeStringField("stage", "$default");
-            g.writeStringField("time", TIME.format(now));
-            g.writeNumberField("timeEpoch", now.toEpochMilli());
-            g.writeEndObject();
-
-            String text = body.length == 0 ? null : asText(joined.get("content-type"), body);
-            if (body.length == 0) {
-                g.writeBooleanField("isBase64Encoded", false);
-            } else if (text != null) {
-                g.writeStringField("body", text);
-                g.writeBooleanField("isBase64Encoded", false);
-            } else {
-                g.writeStringField("body", Base64.getEncoder().encodeToString(body));
-                g.writeBooleanField("isBase64Encoded", true);
-            }
+            writeRequestContext(g, method, rawPath, sourceIp, host, joined.getOrDefault("user-agent", ""), now);
+            writeBody(g, joined.get("content-type"), body);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a Function URL event", e); // into memory: cannot happen
         }
         return out.toByteArray();
+    }
+
+    private static void writeObject(JsonGenerator g, String name, Map<String, String> fields) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            g.writeStringField(field.getKey(), field.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    /** The query's parameters, decoded; a repeated one's values comma-joined, as a Function URL does. */
+    private static Map<String, String> queryParameters(String rawQuery) {
+        Map<String, String> query = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            query.merge(key, value, (a, b) -> a + "," + b);
+        }
+        return query;
+    }
+
+    private static void writeRequestContext(JsonGenerator g, String method, String rawPath, String sourceIp,
+            String host, String userAgent, Instant now) throws IOException {
+        g.writeObjectFieldStart("requestContext");
+        g.writeStringField("accountId", "anonymous");
+        g.writeStringField("apiId", "llmrelaylocal");
+        g.writeStringField("domainName", host);
+        g.writeStringField("domainPrefix", host.split("[.:]", 2)[0]);
+        g.writeObjectFieldStart("http");
+        g.writeStringField("method", method);
+        g.writeStringField("path", rawPath);
+        g.writeStringField("protocol", "HTTP/1.1");
+        g.writeStringField("sourceIp", sourceIp);
+        g.writeStringField("userAgent", userAgent);
+        g.writeEndObject();
+        g.writeStringField("requestId", UUID.randomUUID().toString());
+        g.writeStringField("routeKey", "$default");
+        g.writeStringField("stage", "$default");
+        g.writeStringField("time", TIME.format(now));
+        g.writeNumberField("timeEpoch", now.toEpochMilli());
+        g.writeEndObject();
+    }
+
+    /** The body as text when it is text, else base64; none at all when it is empty. */
+    private static void writeBody(JsonGenerator g, String contentType, byte[] body) throws IOException {
+        String text = body.length == 0 ? null : asText(contentType, body);
+        if (body.length == 0) {
+            g.writeBooleanField("isBase64Encoded", false);
+        } else if (text != null) {
+            g.writeStringField("body", text);
+            g.writeBooleanField("isBase64Encoded", false);
+        } else {
+            g.writeStringField("body", Base64.getEncoder().encodeToString(body));
+            g.writeBooleanField("isBase64Encoded", true);
+        }
     }
 
     /**

@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class LocalFunctionUrlServer implements AutoCloseable {
     /** Lambda's limit on a synchronous invocation's request payload. */
     static final int MAX_REQUEST_BYTES = 6 * 1024 * 1024;
-    /** How long stopping waits for the runtime loops to end once their Runtime API is gone. */
+    /** How long stopping waits for the runtime loops to end (a busy one completes its invocation first). */
     private static final long STOP_WAIT_MS = 2_000;
 
     private final LocalRuntimeApi runtimeApi;
@@ -95,10 +95,10 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
         return URI.create("http://" + connector.getHost() + ":" + connector.getLocalPort());
     }
 
-    /** Stops listening, then the Runtime API; the runtime loops end with it, quietly. */
+    /** Stops the runtime loops (quietly), then listening, then the Runtime API. */
     @Override
     public void close() throws Exception {
-        environments.stopping();
+        environments.stop();
         try {
             server.stop();
         } finally {

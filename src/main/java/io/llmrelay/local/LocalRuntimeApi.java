@@ -102,7 +102,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
     /**
      * Answers the runtimes waiting in {@code next} (they stop), stops accepting connections, then
      * stops the server. A runtime that reconnects just as the server stops may still be accepted
-     * and never answered; serve closes its runtimes' connections itself for that reason.
+     * and never answered; serve stops its runtime loops first for that reason.
      */
     @Override
     public void close() throws Exception {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -20,46 +21,37 @@ import org.eclipse.jetty.server.Request;
  * latest, and a response for an invocation whose caller is gone is refused with a reset.
  */
 final class ResponseReceiver {
-    private ResponseReceiver() {}
+    private final PendingInvocation invocation;
+    private final Request request;
+    private final ChunkPipe pipe;
+    private long bytes;
+    private HttpFields trailers;
+
+    private ResponseReceiver(PendingInvocation invocation, Request request, ChunkPipe pipe) {
+        this.invocation = invocation;
+        this.request = request;
+        this.pipe = pipe;
+    }
 
     /** What became of the body: the handler answers 202 when it arrived whole, else drops the exchange. */
     enum Outcome { RECEIVED, BROKEN }
 
     static Outcome receive(PendingInvocation invocation, Map<String, String> headers, Request request) {
         ChunkPipe pipe = new ChunkPipe(invocation.deadlineEpochMs());
-        if (!invocation.responding(ConnectionReset.of(request.getConnectionMetaData().getConnection().getEndPoint()), pipe)) {
-            ConnectionReset.reset(request.getConnectionMetaData().getConnection().getEndPoint());
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        if (!invocation.responding(ConnectionReset.of(endPoint), pipe)) {
+            ConnectionReset.reset(endPoint);
             return Outcome.BROKEN;
         }
         CompletableFuture<PendingInvocation.StreamEnd> completion = new CompletableFuture<>();
         invocation.result().complete(new PendingInvocation.Streamed(headers, pipe, completion));
-        long bytes = 0;
-        HttpFields trailers = null;
+        return new ResponseReceiver(invocation, request, pipe).forward(completion);
+    }
+
+    /** Forwards the body, then gives the verdict: its trailers, or how it broke off. */
+    private Outcome forward(CompletableFuture<PendingInvocation.StreamEnd> completion) {
         try {
-            while (true) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    awaitContent(request, invocation.deadlineEpochMs());
-                    continue;
-                }
-                if (Content.Chunk.isFailure(chunk)) {
-                    throw new IOException("the response stream broke off", chunk.getFailure());
-                }
-                if (chunk instanceof Trailers t) {
-                    trailers = t.getTrailers();
-                }
-                ByteBuffer data = chunk.getByteBuffer();
-                if (data.hasRemaining()) {
-                    byte[] copy = new byte[data.remaining()];
-                    data.get(copy);
-                    bytes += copy.length;
-                    pipe.send(copy);
-                }
-                chunk.release();
-                if (chunk.isLast()) {
-                    break;
-                }
-            }
+            forwardBody();
         } catch (IOException e) {
             invocation.answered();
             completion.complete(new PendingInvocation.StreamEnd(bytes, "Runtime.ConnectionError", e.getMessage()));
@@ -81,6 +73,34 @@ final class ResponseReceiver {
             }
         }
         return Outcome.RECEIVED;
+    }
+
+    /** Each chunk into the pipe as Jetty decodes it, up to the last one (which may carry the trailers). */
+    private void forwardBody() throws IOException {
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                awaitContent(request, invocation.deadlineEpochMs());
+                continue;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                throw new IOException("the response stream broke off", chunk.getFailure());
+            }
+            if (chunk instanceof Trailers t) {
+                trailers = t.getTrailers();
+            }
+            ByteBuffer data = chunk.getByteBuffer();
+            if (data.hasRemaining()) {
+                byte[] copy = new byte[data.remaining()];
+                data.get(copy);
+                bytes += copy.length;
+                pipe.send(copy);
+            }
+            chunk.release();
+            if (chunk.isLast()) {
+                return;
+            }
+        }
     }
 
     /** Waits until Jetty has more of the body (or knows it failed), at most until the deadline. */

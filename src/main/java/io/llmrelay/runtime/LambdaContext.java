@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /** The {@link Context} of one invocation, built from the headers of {@code next}. */
@@ -94,59 +92,7 @@ public final class LambdaContext implements Context {
     @Override
     public ClientContext getClientContext() {
         JsonNode context = parse(invocation.clientContextJson());
-        if (context == null) {
-            return null;
-        }
-        JsonNode client = context.path("client");
-        Map<String, String> clientFields = Map.of(
-                "installationId", client.path("installation_id").asText(""),
-                "appTitle", client.path("app_title").asText(""),
-                "appVersionName", client.path("app_version_name").asText(""),
-                "appVersionCode", client.path("app_version_code").asText(""),
-                "appPackageName", client.path("app_package_name").asText(""));
-        Map<String, String> custom = strings(context.path("custom"));
-        Map<String, String> env = strings(context.path("env"));
-        return new ClientContext() {
-            @Override
-            public com.amazonaws.services.lambda.runtime.Client getClient() {
-                return new com.amazonaws.services.lambda.runtime.Client() {
-                    @Override
-                    public String getInstallationId() {
-                        return clientFields.get("installationId");
-                    }
-
-                    @Override
-                    public String getAppTitle() {
-                        return clientFields.get("appTitle");
-                    }
-
-                    @Override
-                    public String getAppVersionName() {
-                        return clientFields.get("appVersionName");
-                    }
-
-                    @Override
-                    public String getAppVersionCode() {
-                        return clientFields.get("appVersionCode");
-                    }
-
-                    @Override
-                    public String getAppPackageName() {
-                        return clientFields.get("appPackageName");
-                    }
-                };
-            }
-
-            @Override
-            public Map<String, String> getCustom() {
-                return custom;
-            }
-
-            @Override
-            public Map<String, String> getEnvironment() {
-                return env;
-            }
-        };
+        return context == null ? null : MobileClientContext.from(context);
     }
 
     /** Milliseconds until Lambda's deadline for this invocation; never negative. */
@@ -175,11 +121,5 @@ public final class LambdaContext implements Context {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static Map<String, String> strings(JsonNode object) {
-        Map<String, String> out = new HashMap<>();
-        object.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
-        return out;
     }
 }

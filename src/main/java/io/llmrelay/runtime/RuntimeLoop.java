@@ -69,8 +69,12 @@ public final class RuntimeLoop {
      * Asks the loop to end, from any thread, for an owner that shuts down (as {@code serve} does):
      * a loop waiting in {@code next} ends at once, its connection closed; a loop running an
      * invocation completes it and asks for no other. Either way {@link #run()} returns
-     * {@link Exit#STOPPED} and nothing is logged. (An invocation that {@code next} is delivering
-     * at that very moment may then fail to complete: this is for shutting down.)
+     * {@link Exit#STOPPED}. (An invocation that {@code next} is delivering at that very moment may
+     * then fail to complete: this is for shutting down.)
+     *
+     * <p>From the call on, the loop logs nothing: its owner is shutting down, the Runtime API with
+     * it, and what fails from then on (a response whose connection the stopping Runtime API cuts)
+     * fails because of that. A line there would be noise, where on Lambda the same line is news.
      */
     public void stop() {
         stopRequested = true;
@@ -102,11 +106,11 @@ public final class RuntimeLoop {
         }
         String category = failure instanceof HandlerFactory.HandlerInitException h
                 ? h.category() : "Runtime.HandlerInitError";
-        log.println("llm-relay runtime: init failed: " + Failures.describe(failure));
+        say("llm-relay runtime: init failed: " + Failures.describe(failure));
         try {
             client.reportInitError(ErrorReport.of(category, failure));
         } catch (IOException e) {
-            log.println("llm-relay runtime: could not report the init error: " + Failures.describe(e));
+            say("llm-relay runtime: could not report the init error: " + Failures.describe(e));
         }
         return null;
     }
@@ -126,7 +130,7 @@ public final class RuntimeLoop {
                 if (stopRequested) {
                     return Exit.STOPPED;
                 }
-                log.println("llm-relay runtime: next failed, stopping: " + Failures.describe(e));
+                say("llm-relay runtime: next failed, stopping: " + Failures.describe(e));
                 return Exit.RUNTIME_API_FAILED;
             } finally {
                 waitingInNext = false;
@@ -145,7 +149,7 @@ public final class RuntimeLoop {
         } else {
             System.clearProperty(TRACE_PROPERTY);
         }
-        RuntimeApiClient.StreamingResponse response = client.streamResponse(invocation);
+        StreamingResponse response = client.streamResponse(invocation);
         LambdaContext context = new LambdaContext(invocation, function, clock);
         Throwable failure = null;
         try {
@@ -156,35 +160,42 @@ public final class RuntimeLoop {
         complete(invocation, response, failure);
         if (failure instanceof Error && !(failure instanceof StackOverflowError)) {
             // An OutOfMemoryError or similar leaves the JVM in an unknown state: let Lambda replace us.
-            log.println("llm-relay runtime: stopping after " + failure.getClass().getName());
+            say("llm-relay runtime: stopping after " + failure.getClass().getName());
             return Exit.FATAL_ERROR;
         }
         return null;
     }
 
+    /** One line of the loop's log, unless the loop was asked to stop (see {@link #stop()}). */
+    private void say(String line) {
+        if (!stopRequested) {
+            log.println(line);
+        }
+    }
+
     /** Sends the response, the error or the failure trailers; a refusal or a broken reply is logged (see the table above). */
-    private void complete(Invocation invocation, RuntimeApiClient.StreamingResponse response, Throwable failure) {
+    private void complete(Invocation invocation, StreamingResponse response, Throwable failure) {
         String id = invocation.requestId();
         try {
             if (failure == null) {
                 response.finish();
             } else if (!response.isCommitted()) {
-                log.println("llm-relay runtime: invocation " + id + " failed: " + Failures.describe(failure));
+                say("llm-relay runtime: invocation " + id + " failed: " + Failures.describe(failure));
                 client.reportInvocationError(invocation, ErrorReport.of("Runtime.Unhandled", failure));
             } else if (!response.isFinished()) {
-                log.println("llm-relay runtime: invocation " + id + " failed after " + response.bytesWritten()
+                say("llm-relay runtime: invocation " + id + " failed after " + response.bytesWritten()
                         + " bytes: " + Failures.describe(failure));
                 response.fail(ErrorReport.of("Runtime.StreamError", failure));
             } else {
-                log.println("llm-relay runtime: invocation " + id + " failed after its response was complete: "
+                say("llm-relay runtime: invocation " + id + " failed after its response was complete: "
                         + Failures.describe(failure));
             }
         } catch (RuntimeApiStatusException e) {
-            log.println("llm-relay runtime: the Runtime API refused the " + e.call() + " of " + id + ": "
+            say("llm-relay runtime: the Runtime API refused the " + e.call() + " of " + id + ": "
                     + Failures.describe(e));
         } catch (IOException | RuntimeException e) {
             // The connection broke or the reply was bad: it was dropped, and the next `next` reconnects.
-            log.println("llm-relay runtime: could not complete the response of " + id + ": " + Failures.describe(e));
+            say("llm-relay runtime: could not complete the response of " + id + ": " + Failures.describe(e));
         }
     }
 }

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * When serve stops, its runtime loops stop with it and say nothing: each loop ends because its
- * Runtime API went away, which on Lambda is worth a line and in a stopping serve is noise.
+ * When serve stops, its runtime loops stop with it and say nothing: each loop ends because serve
+ * stops it and its Runtime API goes away, which on Lambda would be worth a line and in a stopping
+ * serve is noise; so is the failure of an invocation that was still streaming.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServeStopTest {
@@ -61,6 +62,67 @@ class ServeStopTest {
             assertTrue(loopsOfThisServe(others).isEmpty(), "every runtime loop stopped with serve: " + runtimeLoops());
             assertFalse(output.contains("next failed"), output);
             assertFalse(output.contains("llm-relay runtime:"), output);
+        }
+    }
+
+    /**
+     * An invocation still streaming when serve stops cannot complete: its caller is cut off and its
+     * Runtime API goes away. The loop running it says nothing of that either, and ends.
+     */
+    @Test
+    void stoppingServeInTheMiddleOfAStreamPrintsNoRuntimeLoopLines() throws Exception {
+        List<Thread> others = runtimeLoops();
+        try (FakeUpstream upstream = FakeUpstream.start()) {
+            CountDownLatch streaming = new CountDownLatch(1);
+            CountDownLatch rest = new CountDownLatch(1);
+            upstream.byDefault(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("hi")).signal(streaming)
+                    .gate(rest).chunk(Chunks.content(" again")).chunk(Chunks.finish("stop")).done());
+            RelayUnderTest relay = RelayUnderTest.with(RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null))
+                    .env(RelayUnderTest.upstreamKeyEnv()).concurrency(1).start();
+            String output;
+            CompletableFuture<Void> closed = null;
+            RelayClient client = new RelayClient(relay);
+            try (RelayClient.EventStream stream = client.open(client.chat(RelayClient.CHAT))) {
+                assertEquals(200, stream.response().statusCode());
+                assertTrue(stream.nextPayload().contains("\"role\""), stream.readSoFar());
+                assertTrue(streaming.await(20, TimeUnit.SECONDS));
+                closed = CompletableFuture.runAsync(() -> {
+                    try {
+                        relay.close();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                // The caller is cut off once serve has stopped its loops and its listener.
+                assertTrue(endOf(stream), "the caller's stream ended: " + stream.readSoFar());
+            } finally {
+                rest.countDown(); // the function goes on, writes into a response nobody takes, and fails
+                if (closed != null) {
+                    closed.get(20, TimeUnit.SECONDS);
+                } else {
+                    relay.close();
+                }
+                for (Thread loop : loopsOfThisServe(others)) {
+                    loop.join(5_000);
+                }
+                output = relay.output();
+            }
+            assertTrue(loopsOfThisServe(others).isEmpty(), "every runtime loop stopped with serve: " + runtimeLoops());
+            assertFalse(output.contains("llm-relay runtime:"), output);
+        }
+    }
+
+    /** Reads the stream to its end: true when it ended (cleanly or cut off) rather than finished with [DONE]. */
+    private static boolean endOf(RelayClient.EventStream stream) {
+        try {
+            for (String event = stream.nextEvent(); event != null; event = stream.nextEvent()) {
+                if (event.contains("[DONE]")) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception | AssertionError e) {
+            return !(e instanceof AssertionError a && a.getMessage().startsWith("no complete event"));
         }
     }
 

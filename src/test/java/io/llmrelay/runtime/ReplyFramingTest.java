@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Which replies to {@code next} the client takes and which it refuses (the rules are on
- * {@link ReplyReader}): each refused one is an error naming the fault, and the client drops the
- * connection, so its next request goes out on a new one even though the fake kept the old one open.
+ * {@code io.llmrelay.runtime.http.ReplyReader}): each refused one is an error naming the fault,
+ * and the client drops the connection, so its next request goes out on a new one even though the
+ * fake kept the old one open.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReplyFramingTest {

@@ -152,7 +152,7 @@ class RuntimeApiWireFaultTest {
         api.then("", CLOSE);
         assertEquals(RuntimeLoop.Exit.RUNTIME_API_FAILED, loop().run());
         assertEquals(1, api.connections());
-        assertTrue(logText().contains("next failed, stopping: io.llmrelay.runtime.ReplyReader$NoReplyException:"
+        assertTrue(logText().contains("next failed, stopping: io.llmrelay.runtime.http.NoReplyException:"
                 + " Runtime API closed the connection before a reply"), logText());
     }
 
@@ -188,6 +188,38 @@ class RuntimeApiWireFaultTest {
         assertEquals(RuntimeLoop.Exit.RUNTIME_API_FAILED, exit.get(10, TimeUnit.SECONDS));
         assertEquals(List.of("\"slow\""), events);
         assertEquals(1, api.connections());
+    }
+
+    /**
+     * Once asked to stop, a loop logs nothing (its owner is shutting down): here the Runtime API
+     * refuses the response of the invocation that was running, which a loop not asked to stop
+     * logs (RuntimeApiStatusTest), and the loop ends without asking for another.
+     */
+    @Test
+    void aLoopAskedToStopSaysNothingOfTheRefusedResponseOfItsLastInvocation() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        api.then(invocation("r1", "{}"), KEEP).then(status(500, "Gone"), KEEP);
+        RuntimeLoop loop = new RuntimeLoop(new RuntimeApiClient(api.address(), "test"), () -> (in, out, ctx) -> {
+            running.countDown();
+            try {
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new java.io.IOException(e);
+            }
+            out.write("late".getBytes(StandardCharsets.UTF_8));
+        }, FUNCTION, System::currentTimeMillis, new PrintStream(log, true, StandardCharsets.UTF_8));
+        CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(loop::run);
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        loop.stop();
+        release.countDown();
+        assertEquals(RuntimeLoop.Exit.STOPPED, exit.get(10, TimeUnit.SECONDS));
+        assertRequest("GET", "/next", 1);
+        RawRuntimeApi.Request response = api.request();
+        assertTrue(response.path().endsWith("/r1/response"), response.path());
+        assertEquals("late", response.bodyText(), "the invocation was completed, and refused");
+        assertEquals(0, api.pendingRequests(), "no next after the stop");
+        assertEquals("", logText());
     }
 
     @Test

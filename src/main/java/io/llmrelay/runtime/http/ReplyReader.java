@@ -1,4 +1,10 @@
-package io.llmrelay.runtime;
+package io.llmrelay.runtime.http;
+
+import static io.llmrelay.runtime.http.HttpSyntax.hasToken;
+import static io.llmrelay.runtime.http.HttpSyntax.isDigits;
+import static io.llmrelay.runtime.http.HttpSyntax.isHex;
+import static io.llmrelay.runtime.http.HttpSyntax.isToken;
+import static io.llmrelay.runtime.http.HttpSyntax.printable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -35,29 +41,6 @@ import java.util.Map;
 final class ReplyReader {
     static final int MAX_HEAD_BYTES = 64 * 1024;
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
-
-    /** A reply read whole. {@code reusable} is false when the server said it will close the connection. */
-    record Reply(int status, Map<String, String> headers, byte[] body, boolean reusable) {
-        String header(String name) {
-            return headers.get(name);
-        }
-
-        /** The body for an error message: on one line, at most 500 characters. */
-        String bodyText() {
-            String text = new String(body, StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
-            return text.length() > 500 ? text.substring(0, 500) + "..." : text;
-        }
-    }
-
-    /**
-     * The connection ended or broke before the first byte of a reply: the request may never have
-     * reached the server (a kept-alive connection it had already closed), so it may be sent again.
-     */
-    static final class NoReplyException extends IOException {
-        NoReplyException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 
     private final InputStream in;
 
@@ -229,52 +212,5 @@ final class ReplyReader {
             }
             line.write(b);
         }
-    }
-
-    private static boolean isDigits(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return to > from;
-    }
-
-    private static boolean isHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** RFC 9110 section 5.6.2 token characters. */
-    private static boolean isToken(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean hasToken(String list, String token) {
-        for (String part : list.split(",")) {
-            if (part.strip().equals(token)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A reply fragment for an error message: short, on one line, control characters shown as '?'. */
-    private static String printable(String text) {
-        String cut = text.length() > 100 ? text.substring(0, 100) + "..." : text;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 }
