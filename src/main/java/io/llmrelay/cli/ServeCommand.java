@@ -1,10 +1,10 @@
 package io.llmrelay.cli;
 
 import io.llmrelay.config.ConfigException;
-import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
+import io.llmrelay.config.StartupCheck;
 import io.llmrelay.local.LocalFunctionUrlServer;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
@@ -97,9 +97,7 @@ public final class ServeCommand {
      */
     public static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out,
             UnaryOperator<RelaySetup> customize) throws Exception {
-        Optional<ConfigSource> configured = options.configFile() != null
-                ? Optional.of(ConfigSource.fixed(ConfigLoader.fromFile(options.configFile())))
-                : ConfigSources.fromEnvironment(env);
+        Optional<ConfigSource> configured = ConfigSources.fromFileOrEnvironment(options.configFile(), env);
         boolean demo = configured.isEmpty();
         ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
         RelayConfig config = source.current();
@@ -119,8 +117,8 @@ public final class ServeCommand {
                     + "' streams a short reply word by word; no upstream, no account needed.");
             out.println("             Give a config with --config FILE, RELAY_CONFIG or RELAY_CONFIG_FILE (see relay.example.json).");
         } else {
-            out.println("  config:    " + (options.configFile() != null ? options.configFile() : "from the environment (RELAY_CONFIG, RELAY_CONFIG_FILE or RELAY_CONFIG_SECRET)")
-                    + ": " + config.routes().size() + " route(s), " + config.callers().size() + " caller(s)");
+            StartupCheck.run(ConfigSources.origin(options.configFile(), env), config, env, authOff, StartupCheck.Where.SERVE)
+                    .forEach(notice -> out.println(notice.readable()));
         }
         if (authOff) {
             out.println("  AUTH IS OFF: every caller is accepted" + (demo ? " (demo mode)" : " (--no-auth)")
