@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.testing.ExternalTool;
 import io.llmrelay.testing.Jdks;
 import io.llmrelay.testing.Shell;
 import io.llmrelay.upstream.DemoUpstream;
@@ -147,6 +148,7 @@ class ReadmeWalkthroughIT {
 
     /** Starts the quick start's serve block, runs each line to try against it, stops it. */
     private void quickStart(Map<String, String> env) throws Exception {
+        ExternalTool.require("curl");
         String serve = readme.of(ReadmeBlocks.Kind.STARTS_SERVE).get(0).text().strip();
         assertFalse(serve.contains("\n") || serve.contains("--port"), "one serve command, on the default port: " + serve);
         Process process = Shell.builder(serve + " --port 0", checkout, env).redirectErrorStream(true).start();
