@@ -9,10 +9,13 @@
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 make package
 # BUILD_DIR moves Maven's output directory (pom.xml property relay.build.dir) so that
 # parallel builds of one checkout need not share target/.
+#
+# `make serve ARGS="--config relay.json --port 9000"` runs ./llm-relay serve ARGS: the launcher finds a
+# JDK 21+ (JAVA_HOME, java on PATH, /usr/lib/jvm), builds the jar when it is missing or stale, runs it.
 
 MVN       ?= mvn
 BUILD_DIR ?= target
-JAVA      ?= $(if $(JAVA_HOME),$(JAVA_HOME)/bin/java,java)
+ARGS      ?=
 
 MVN_BUILD_DIR := -Drelay.build.dir=$(abspath $(BUILD_DIR))
 LAMBDA_ZIP    := $(BUILD_DIR)/llm-relay-lambda.zip
@@ -35,7 +38,7 @@ lint:
 	cfn-lint template.yaml
 
 serve:
-	$(JAVA) -jar $(BUILD_DIR)/llm-relay.jar serve
+	MVN="$(MVN)" RELAY_BUILD_DIR="$(abspath $(BUILD_DIR))" ./llm-relay serve $(ARGS)
 
 clean:
 	$(MVN) -B -q clean $(MVN_BUILD_DIR)

@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code caller-key new --name NAME}: makes a caller key and the {@code callers} entry holding its
@@ -18,8 +20,14 @@ public final class CallerKeyCommand {
             usage: java -jar llm-relay.jar caller-key new --name NAME
 
               Makes a new caller key and prints it once, with the entry to add to "callers"
-              in the relay config. NAME is 1 to 64 letters, digits, '-', '_' or '.'.
+              in the relay config.
+
+              --name NAME   the caller's name in logs: 1 to 64 letters, digits, '-', '_' or '.'
+              -h, --help    this text
             """;
+
+    /** The options {@code caller-key new} takes, with what each value is. */
+    static final Map<String, String> OPTIONS = Map.of("--name", "NAME, 1 to 64 letters, digits, '-', '_' or '.'");
 
     /** Marks relay caller keys, so they are recognisable in a secrets scan or a misplaced paste. */
     static final String PREFIX = "rk-";
@@ -29,8 +37,16 @@ public final class CallerKeyCommand {
     private CallerKeyCommand() {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        String name = parseName(args, err);
-        if (name == null) {
+        String name;
+        try {
+            CommandLine.Parsed parsed = CommandLine.parse(args, OPTIONS, Set.of());
+            if (parsed.help()) {
+                out.print(USAGE);
+                return 0;
+            }
+            name = name(parsed);
+        } catch (IllegalArgumentException e) {
+            err.println("caller-key: " + e.getMessage());
             err.print(USAGE);
             return 2;
         }
@@ -53,37 +69,24 @@ public final class CallerKeyCommand {
         return 0;
     }
 
-    /** @return the name, or null after explaining on {@code err} what is wrong */
-    private static String parseName(String[] args, PrintStream err) {
-        if (args.length == 0 || !args[0].equals("new")) {
-            err.println("caller-key: expected the subcommand 'new'");
-            return null;
+    /** @throws IllegalArgumentException saying what is wrong with the command line */
+    private static String name(CommandLine.Parsed parsed) {
+        List<CommandLine.Positional> words = parsed.positionals();
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("expected the subcommand 'new'");
         }
-        String name = null;
-        for (int i = 1; i < args.length; i++) {
-            String arg = args[i];
-            String value;
-            if (arg.equals("--name") && i + 1 < args.length) {
-                value = args[++i];
-            } else if (arg.startsWith("--name=")) {
-                value = arg.substring("--name=".length());
-            } else {
-                err.println("caller-key: unexpected argument '" + arg + "'");
-                return null;
-            }
-            if (name != null) {
-                err.println("caller-key: --name given twice");
-                return null;
-            }
-            name = value;
+        if (!words.get(0).text().equals("new")) {
+            throw new IllegalArgumentException("unknown subcommand '" + words.get(0).text() + "' (the only one is 'new')");
         }
+        if (words.size() > 1) {
+            throw new IllegalArgumentException("unexpected argument '" + words.get(1).text() + "'");
+        }
+        String name = parsed.value("--name");
         if (name == null) {
-            err.println("caller-key: --name is required");
-            return null;
+            throw new IllegalArgumentException("--name is required: " + OPTIONS.get("--name"));
         }
         if (!Names.isValid(name)) {
-            err.println("caller-key: the name " + Names.RULE);
-            return null;
+            throw new IllegalArgumentException("--name " + Names.RULE);
         }
         return name;
     }

@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -34,8 +36,22 @@ public final class EncryptKeyCommand {
               Encrypts the upstream API key read from standard input with AWS KMS, bound to route
               <name> (encryption context {"llm-relay:route": "<name>"}), and prints the reference
               to use as that route's "apiKey": kms:<base64 ciphertext>. It decrypts only for that
-              route. --kms-key-id defaults to $RELAY_KMS_KEY_ID (the stack's KmsKeyAlias output).
+              route. The key is never taken as an argument (other users see arguments in the
+              process list, and they stay in the shell history).
+
+              --kms-key-id ID   the KMS key: id, alias/..., or ARN (default: $RELAY_KMS_KEY_ID, the
+                                stack's KmsKeyAlias output)
+              --route NAME      the route whose apiKey this is: 1 to 64 letters, digits, '-', '_' or '.'
+              -h, --help        this text
+
+            AWS region, credentials and endpoint come from the standard AWS chains (AWS_REGION,
+            AWS_PROFILE, AWS_ENDPOINT_URL, ...).
             """;
+
+    /** The options, with what each value is. */
+    static final Map<String, String> OPTIONS = Map.of(
+            "--kms-key-id", "the KMS key id, alias/... or ARN",
+            "--route", "the route NAME (1 to 64 letters, digits, '-', '_' or '.')");
 
     /** Lets the stack's key alias be the default: {@code export RELAY_KMS_KEY_ID=alias/llm-relay-...}. */
     public static final String ENV_KEY_ID = "RELAY_KMS_KEY_ID";
@@ -53,6 +69,10 @@ public final class EncryptKeyCommand {
     /** @param kms called only once the arguments and the key have been checked */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
             Supplier<KmsClient> kms) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
         Options options = Options.parse(args, env, err);
         if (options == null) {
             err.print(USAGE);
@@ -120,53 +140,40 @@ public final class EncryptKeyCommand {
     }
 
     private record Options(String keyId, String route) {
+        /** Options that would carry the key itself: refused with the reason, the value never echoed. */
+        private static final Set<String> KEY_OPTIONS = Set.of("--key", "--api-key", "--plaintext");
+
         /** @return the options, or null after saying on {@code err} what is wrong */
         static Options parse(String[] args, Map<String, String> env, PrintStream err) {
-            String keyId = null;
-            String route = null;
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
+            for (String arg : args) {
                 String name = arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-                if (name.equals("--key") || name.equals("--api-key") || name.equals("--plaintext")) {
+                if (KEY_OPTIONS.contains(name)) {
                     err.println("encrypt-key: refusing " + name + ": a key given as an argument is visible to"
                             + " other users in the process list and stays in the shell history. Pipe it on"
                             + " standard input instead (and rotate it if it was typed on a shared machine).");
                     return null;
                 }
-                if (!name.equals("--kms-key-id") && !name.equals("--route")) {
-                    // Not echoed: a stray positional argument may well be the key itself.
-                    err.println("encrypt-key: unexpected argument #" + (i + 1)
-                            + (arg.startsWith("--") ? " (" + name + ")" : " (not shown, in case it is a key)"));
-                    return null;
-                }
-                String value;
-                if (!name.equals(arg)) {
-                    value = arg.substring(name.length() + 1);
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    err.println("encrypt-key: " + name + " needs a value");
-                    return null;
-                }
-                if (name.equals("--route")) {
-                    if (route != null) {
-                        err.println("encrypt-key: --route given twice");
-                        return null;
-                    }
-                    route = value;
-                } else {
-                    if (keyId != null) {
-                        err.println("encrypt-key: --kms-key-id given twice");
-                        return null;
-                    }
-                    keyId = value;
-                }
             }
+            CommandLine.Parsed parsed;
+            try {
+                parsed = CommandLine.parse(args, OPTIONS, Set.of());
+            } catch (IllegalArgumentException e) {
+                err.println("encrypt-key: " + e.getMessage());
+                return null;
+            }
+            if (!parsed.positionals().isEmpty()) {
+                // Not echoed: a stray positional argument may well be the key itself.
+                err.println("encrypt-key: unexpected argument #" + parsed.positionals().get(0).number()
+                        + " (not shown, in case it is a key)");
+                return null;
+            }
+            String keyId = parsed.value("--kms-key-id");
+            String route = parsed.value("--route");
             if (keyId == null) {
                 String fromEnv = env.get(ENV_KEY_ID);
                 keyId = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
             }
-            if (keyId == null || keyId.isBlank()) {
+            if (keyId == null) {
                 err.println("encrypt-key: --kms-key-id is required (or set " + ENV_KEY_ID + ")");
                 return null;
             }

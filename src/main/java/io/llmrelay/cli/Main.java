@@ -2,6 +2,8 @@ package io.llmrelay.cli;
 
 import io.llmrelay.cli.probe.ProbeCommand;
 import io.llmrelay.runtime.LambdaMain;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -10,16 +12,31 @@ import java.util.Map;
  * loaded when chosen, so {@code lambda} pays for nothing that {@code serve} needs.
  */
 public final class Main {
-    private static final String USAGE = """
-            usage: java -jar llm-relay.jar <command> [options]
+    static final String USAGE = """
+            usage: java -jar llm-relay.jar <command> [options]     (in a checkout: ./llm-relay <command> [options])
 
             commands:
-              serve [--port 8080] [--config FILE] [--no-auth]   run the relay locally as a Function URL
-              caller-key new --name NAME                         make a caller key and its config entry
-              encrypt-key --kms-key-id ID --route NAME           encrypt an upstream key read from stdin into a kms: reference
-              probe URL [--key K] [--compare URL2] ...            stream requests to a URL and show how the chunks arrived (probe --help)
-              lambda                                             the runtime loop, inside AWS Lambda
-              help                                               this text
+              serve        run the relay locally as a Function URL, on 127.0.0.1
+                           [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
+              caller-key   make a caller key and the "callers" entry holding its hash
+                           new --name NAME
+              encrypt-key  encrypt an upstream key read from standard input into a kms: reference
+                           --kms-key-id ID (default $RELAY_KMS_KEY_ID) --route NAME
+              probe        stream requests to a URL and show how the chunks arrived
+                           URL [--key K] [--model M] [--prompt TEXT] [--requests N] [--concurrency C]
+                           [--timeout S] [--json FILE] [--compare URL2] [--compare-key K2] [--compare-model M2]
+              lambda       the runtime loop, inside AWS Lambda (relay-wrapper starts it; no options)
+              help [COMMAND]  this text, or COMMAND's own
+
+            Every command takes -h or --help for its own usage.
+            """;
+
+    static final String LAMBDA_USAGE = """
+            usage: java -jar llm-relay.jar lambda
+
+              The relay's Lambda runtime loop: talks to the Runtime API at $AWS_LAMBDA_RUNTIME_API and
+              runs the handler named by $_HANDLER. relay-wrapper (AWS_LAMBDA_EXEC_WRAPPER) starts it
+              inside Lambda; it takes no options. To run the relay on your machine, use serve.
             """;
 
     private Main() {}
@@ -49,26 +66,45 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        return run(args, System.in, System.out, System.err, System.getenv());
+    }
+
+    /** The command line with its standard streams and environment given (tests give their own). */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         if (args.length == 0) {
-            System.err.print(USAGE);
+            err.print(USAGE);
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
-            case "lambda" -> lambda(System.getenv());
-            case "serve" -> ServeCommand.run(rest, System.getenv(), System.out, System.err);
-            case "caller-key" -> CallerKeyCommand.run(rest, System.out, System.err);
-            case "encrypt-key" -> EncryptKeyCommand.run(rest, System.in, System.out, System.err, System.getenv());
-            case "probe" -> ProbeCommand.run(rest, System.getenv(), System.out, System.err);
+            case "lambda" -> rest.length == 0 ? lambda(env) : lambdaArguments(rest, out, err);
+            case "serve" -> ServeCommand.run(rest, env, out, err);
+            case "caller-key" -> CallerKeyCommand.run(rest, out, err);
+            case "encrypt-key" -> EncryptKeyCommand.run(rest, in, out, err, env);
+            case "probe" -> ProbeCommand.run(rest, env, out, err);
             case "help", "--help", "-h" -> {
-                System.out.print(USAGE);
+                if (rest.length == 1 && !rest[0].startsWith("-") && !rest[0].equals("help")) {
+                    yield run(new String[] {rest[0], "--help"}, in, out, err, env);
+                }
+                out.print(USAGE);
                 yield 0;
             }
             default -> {
-                System.err.println("llm-relay: unknown command '" + args[0] + "'");
-                System.err.print(USAGE);
+                err.println("llm-relay: unknown command '" + args[0] + "'");
+                err.print(USAGE);
                 yield 2;
             }
         };
+    }
+
+    /** {@code lambda} takes no options: its help, or an error that says so. */
+    private static int lambdaArguments(String[] rest, PrintStream out, PrintStream err) {
+        if (rest[0].equals("--help") || rest[0].equals("-h")) {
+            out.print(LAMBDA_USAGE);
+            return 0;
+        }
+        err.println("lambda: takes no options, was given '" + rest[0] + "'");
+        err.print(LAMBDA_USAGE);
+        return 2;
     }
 }

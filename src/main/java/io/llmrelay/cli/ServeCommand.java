@@ -1,10 +1,10 @@
 package io.llmrelay.cli;
 
 import io.llmrelay.config.ConfigException;
-import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
+import io.llmrelay.config.StartupCheck;
 import io.llmrelay.local.LocalFunctionUrlServer;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 
@@ -27,13 +28,24 @@ public final class ServeCommand {
             usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
 
               --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
-              --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET, else the offline demo)
+              --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET,
+                                else the offline demo; --config beside one of those is refused)
               --no-auth         accept every caller (local testing only)
               --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
-              --timeout S       the function timeout in seconds, as template.yaml's Timeout (default 300)
+              --timeout S       the function timeout in seconds, 1 to 900, as template.yaml's Timeout (default 300)
+              -h, --help        this text
 
             RELAY_LOG_LEVEL (off, error, info, debug; default info) sets how much the request log says.
             """;
+
+    /** The options that take a value, with what each value is. */
+    static final Map<String, String> OPTIONS = Map.of(
+            "--port", "a port number, 0 to 65535 (0 picks a free one)",
+            "--config", "the path of a relay config FILE",
+            "--concurrency", "a whole number of environments, 1 to 1000",
+            "--timeout", "the function timeout in whole seconds, 1 to 900");
+    /** The options that take none. */
+    static final Set<String> FLAGS = Set.of("--no-auth");
 
     private ServeCommand() {}
 
@@ -97,9 +109,7 @@ public final class ServeCommand {
      */
     public static LocalFunctionUrlServer start(Options options, Map<String, String> env, PrintStream out,
             UnaryOperator<RelaySetup> customize) throws Exception {
-        Optional<ConfigSource> configured = options.configFile() != null
-                ? Optional.of(ConfigSource.fixed(ConfigLoader.fromFile(options.configFile())))
-                : ConfigSources.fromEnvironment(env);
+        Optional<ConfigSource> configured = ConfigSources.fromFileOrEnvironment(options.configFile(), env);
         boolean demo = configured.isEmpty();
         ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
         RelayConfig config = source.current();
@@ -119,8 +129,8 @@ public final class ServeCommand {
                     + "' streams a short reply word by word; no upstream, no account needed.");
             out.println("             Give a config with --config FILE, RELAY_CONFIG or RELAY_CONFIG_FILE (see relay.example.json).");
         } else {
-            out.println("  config:    " + (options.configFile() != null ? options.configFile() : "from the environment (RELAY_CONFIG, RELAY_CONFIG_FILE or RELAY_CONFIG_SECRET)")
-                    + ": " + config.routes().size() + " route(s), " + config.callers().size() + " caller(s)");
+            StartupCheck.run(ConfigSources.origin(options.configFile(), env), config, env, authOff, StartupCheck.Where.SERVE)
+                    .forEach(notice -> out.println(notice.readable()));
         }
         if (authOff) {
             out.println("  AUTH IS OFF: every caller is accepted" + (demo ? " (demo mode)" : " (--no-auth)")
@@ -141,33 +151,24 @@ public final class ServeCommand {
 
     /** @return null when help was asked for */
     static Options parse(String[] args) {
-        int port = 8080;
-        Path config = null;
-        boolean noAuth = false;
-        int concurrency = 16;
-        long timeoutMs = DEFAULT_TIMEOUT_MS;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            switch (arg) {
-                case "--port" -> port = intValue(arg, value(args, ++i, arg), 0, 65535);
-                case "--config" -> config = Path.of(value(args, ++i, arg));
-                case "--no-auth" -> noAuth = true;
-                case "--concurrency" -> concurrency = intValue(arg, value(args, ++i, arg), 1, 1000);
-                case "--timeout" -> timeoutMs = intValue(arg, value(args, ++i, arg), 1, 900) * 1000L;
-                case "--help", "-h" -> {
-                    return null;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
-            }
+        CommandLine.Parsed parsed = CommandLine.parse(args, OPTIONS, FLAGS);
+        if (parsed.help()) {
+            return null;
         }
-        return new Options(port, config, noAuth, concurrency, timeoutMs);
-    }
-
-    private static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
+        if (!parsed.positionals().isEmpty()) {
+            throw new IllegalArgumentException("unexpected argument '" + parsed.positionals().get(0).text()
+                    + "' (serve takes options only; --help lists them)");
         }
-        return args[index];
+        String port = parsed.value("--port");
+        String config = parsed.value("--config");
+        String concurrency = parsed.value("--concurrency");
+        String timeout = parsed.value("--timeout");
+        return new Options(
+                port == null ? 8080 : intValue("--port", port, 0, 65535),
+                config == null ? null : Path.of(config),
+                parsed.flag("--no-auth"),
+                concurrency == null ? 16 : intValue("--concurrency", concurrency, 1, 1000),
+                timeout == null ? DEFAULT_TIMEOUT_MS : intValue("--timeout", timeout, 1, 900) * 1000L);
     }
 
     private static int intValue(String option, String value, int min, int max) {

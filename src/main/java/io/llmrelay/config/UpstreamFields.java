@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
  * <pre>
  * field            openai         anthropic                          bedrock                                   demo
  * baseUrl          required       https://api.anthropic.com/v1       https://bedrock-runtime.{region}...       not allowed
- * apiKey           required       required with the default baseUrl  not allowed (SigV4, function's role)      not allowed
+ * apiKey           optional (*)   required with the default baseUrl  not allowed (SigV4, function's role)      not allowed
  * apiKeyHeader     authorization  not allowed (always x-api-key)     not allowed                               not allowed
+ *
+ * (*) a keyless upstream (Ollama, vLLM, llama.cpp's server) gets no key header at all; apiKeyHeader
+ *     without an apiKey is refused, since it would carry nothing.
  * headers          optional       optional                           optional (no x-amz-*)                     not allowed
  * region           not allowed    not allowed                        required                                  not allowed
  * defaultMaxTokens not allowed    1024                               not allowed                               not allowed
@@ -52,7 +55,12 @@ final class UpstreamFields {
             case DEMO -> new Upstream(null, null, RouteConfig.DEFAULT_API_KEY_HEADER, Map.of(), null, 0);
             case OPENAI -> {
                 String header = RouteHeaders.apiKeyHeader(fields);
-                yield new Upstream(baseUrl(fields, true, "/chat/completions"), apiKey(fields, true), header,
+                KeyReference apiKey = apiKey(fields, false);
+                if (fields.has("apiKeyHeader") && !fields.has("apiKey")) {
+                    fields.problems().add(fields.path("apiKeyHeader"), "has no key to carry: set apiKey as well, or leave"
+                            + " both out for an upstream that takes no key");
+                }
+                yield new Upstream(baseUrl(fields, true, "/chat/completions"), apiKey, header,
                         headers(fields, header, name -> false), null, 0);
             }
             case ANTHROPIC -> anthropic(fields);

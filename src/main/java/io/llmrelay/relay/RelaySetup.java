@@ -7,6 +7,7 @@ import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.config.RouteConfig;
+import io.llmrelay.config.StartupCheck;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolver;
 import io.llmrelay.keys.KeyResolvers;
@@ -123,6 +124,8 @@ public record RelaySetup(
             // Not fatal: requests answer 503 config_unavailable until the store can be read.
             notice(System.out, "config_unavailable", e.getMessage());
         }
+        StartupCheck.run(ConfigSources.origin(null, env), first, env, false, StartupCheck.Where.LAMBDA)
+                .forEach(startupNotice -> System.out.println(startupNotice.json()));
         return of(config, first, env, false, System.out);
     }
 

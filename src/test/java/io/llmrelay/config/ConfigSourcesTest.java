@@ -66,4 +66,24 @@ class ConfigSourcesTest {
         assertTrue(e.getMessage().startsWith("cannot read the relay config from RELAY_CONFIG_SECRET=llm-relay/config: "),
                 e.getMessage());
     }
+
+    @Test
+    void aConfigFileBesideAnEnvironmentSourceIsRefusedLikeTwoEnvironmentSources() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("relay", ".json");
+        try {
+            java.nio.file.Files.writeString(file, ConfigLoaderTest.MINIMAL);
+            for (String variable : java.util.List.of("RELAY_CONFIG", "RELAY_CONFIG_FILE", ConfigSources.ENV_SECRET)) {
+                ConfigException e = assertThrows(ConfigException.class,
+                        () -> ConfigSources.fromFileOrEnvironment(file, Map.of(variable, "x")));
+                assertTrue(e.getMessage().contains("--config and " + variable), e.getMessage());
+                assertTrue(e.getMessage().contains("set only one"), e.getMessage());
+                assertFalse(e.getMessage().contains("\"x\""), "names, not values: " + e.getMessage());
+            }
+            assertEquals("openai", ConfigSources.fromFileOrEnvironment(file, Map.of("RELAY_CONFIG", " "))
+                    .orElseThrow().current().routes().get(0).name(), "a blank variable is not a source");
+            assertEquals(Optional.empty(), ConfigSources.fromFileOrEnvironment(null, Map.of()));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }

@@ -18,8 +18,9 @@ class ExampleConfigTest {
     @Test
     void loadsAndValidates() {
         assertEquals(List.of("vapi", "simli"), config.callers().stream().map(CallerConfig::name).toList());
-        assertEquals(List.of("openai", "azure", "groq", "openrouter"),
+        assertEquals(List.of("openai", "azure", "groq", "openrouter", "ollama"),
                 config.routes().stream().map(RouteConfig::name).toList());
+        assertEquals(null, config.route("ollama").orElseThrow().apiKey(), "a keyless self-hosted upstream");
         assertEquals("openai", config.defaultRoute().orElseThrow().name());
         assertEquals(KeyReference.env("OPENAI_API_KEY"), config.route("openai").orElseThrow().apiKey());
     }

@@ -135,7 +135,9 @@ record ProbeOptions(List<Target> targets, String prompt, int requests, int concu
     }
 
     private static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
+        // Another option where the value should be means the value was left out ("--key --model m").
+        if (index >= args.length || OPTIONS.contains(args[index].replaceAll("=.*", ""))
+                || args[index].equals("-h") || args[index].equals("--help")) {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[index];
