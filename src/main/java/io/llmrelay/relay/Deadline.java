@@ -1,7 +1,6 @@
 package io.llmrelay.relay;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import io.llmrelay.runtime.LambdaContext;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -24,19 +23,21 @@ final class Deadline {
      * The stop point of the invocation {@code context} describes. A deadline that has passed, or
      * is nearer than the margin, is a stop point in the past: the relay answers 504 at once
      * instead of calling anyone. Only an invocation that came without any deadline is unbounded:
-     * our runtime shows that as a deadline of 0 ({@code Lambda-Runtime-Deadline-Ms} absent; Lambda
-     * always sends it), which {@link Context#getRemainingTimeInMillis()} cannot tell from "over"
-     * because it never goes below 0. A null context (a handler called directly) has none either.
+     * its context reports {@link Integer#MAX_VALUE} milliseconds left (the runtime's convention for
+     * a missing {@code Lambda-Runtime-Deadline-Ms}; Lambda always sends it). A null context (a
+     * handler called directly) has none either.
      *
      * @param marginMs how long before the invocation's deadline to stop
      */
     static Deadline of(Context context, long marginMs) {
-        if (context == null
-                || context instanceof LambdaContext lambda && lambda.invocation().deadlineEpochMs() <= 0) {
+        if (context == null) {
             return NONE;
         }
-        long remaining = Math.max(0, context.getRemainingTimeInMillis());
-        return new Deadline(System.nanoTime() + (remaining - marginMs) * 1_000_000L);
+        int remaining = context.getRemainingTimeInMillis();
+        if (remaining == Integer.MAX_VALUE) {
+            return NONE;
+        }
+        return new Deadline(System.nanoTime() + (Math.max(0, remaining) - marginMs) * 1_000_000L);
     }
 
     boolean known() {
