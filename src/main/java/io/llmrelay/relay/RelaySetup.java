@@ -118,7 +118,7 @@ public record RelaySetup(
         RelayConfig first = null;
         try {
             first = config.current();
-            KeyResolvers.prepare(first, env, aws);
+            KeyResolvers.prepare(first.keyReferences(), env, aws);
         } catch (ConfigSource.ConfigUnavailableException e) {
             // Not fatal: requests answer 503 config_unavailable until the store can be read.
             notice(System.out, "config_unavailable", e.getMessage());
