@@ -6,6 +6,7 @@ import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.local.LocalFunctionUrlServer;
+import io.llmrelay.app.RelaySetups;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
 import io.llmrelay.upstream.DemoUpstream;
@@ -104,7 +105,7 @@ public final class ServeCommand {
         ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
         RelayConfig config = source.current();
         boolean authOff = demo || options.noAuth();
-        RelaySetup setup = customize.apply(RelaySetup.of(source, config, env, authOff, out));
+        RelaySetup setup = customize.apply(RelaySetups.of(source, config, env, authOff, out));
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
                 new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),

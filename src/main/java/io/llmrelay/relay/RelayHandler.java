@@ -13,18 +13,14 @@ import io.llmrelay.openai.OpenAiError;
 import java.io.IOException;
 
 /**
- * The function's handler ({@code Handler} in template.yaml): an OpenAI-compatible endpoint.
+ * The relay's handler: an OpenAI-compatible endpoint (on Lambda through {@code app.LambdaHandler},
+ * in {@code serve} directly).
  * {@code POST .../chat/completions} is relayed upstream, {@code GET .../models} lists the
  * configured models; the caller is checked first, every failure is an OpenAI error body.
  */
 public final class RelayHandler extends FunctionUrlHandler {
     private final RelaySetup setup;
     private volatile Snapshot snapshot;
-
-    /** On Lambda: everything from the environment. */
-    public RelayHandler() {
-        this(RelaySetup.fromEnvironment(System.getenv()));
-    }
 
     public RelayHandler(RelaySetup setup) {
         this.setup = setup;

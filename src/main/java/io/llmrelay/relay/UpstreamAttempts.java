@@ -119,7 +119,8 @@ final class UpstreamAttempts {
         String upstreamModel = router.upstreamModel(route, chat.model());
         byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields());
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
-        Upstream upstream = setup.upstream(route);
+        Upstream upstream = setup.upstreams().forRoute(route,
+                TranslationNoteLog.of(setup.requestLog(), setup.logLevel(), route.name(), requestId));
         UpstreamAttempt once = new UpstreamAttempt(chat, deadline, log, config.deadlineMarginMs());
         long waitedMs = 0;
         for (int attempt = 1; ; attempt++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.app.RelaySetups;
 import io.llmrelay.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -138,7 +139,7 @@ class RequestLogTest {
     void anUnknownLevelIsReportedAndReadAsInfoRatherThanStoppingTheRelay() {
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
 
-        LogLevel level = RelaySetup.logLevel(Map.of(LogLevel.ENV, "loud"), new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        LogLevel level = RelaySetups.logLevel(Map.of(LogLevel.ENV, "loud"), new PrintStream(warnings, true, StandardCharsets.UTF_8));
 
         assertEquals(LogLevel.INFO, level);
         assertTrue(warnings.toString(StandardCharsets.UTF_8).contains("RELAY_LOG_LEVEL"), warnings.toString(StandardCharsets.UTF_8));

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LambdaPackageIT {
     private static final String CALLER_KEY = "rk-example-caller-key"; // the one in events/*.json
-    private static final String HANDLER = "io.llmrelay.relay.RelayHandler";
+    private static final String HANDLER = "io.llmrelay.app.LambdaHandler";
     /** Jar names that belong to serve or to tests, never to the function. */
     private static final List<String> NOT_IN_PACKAGE = List.of("jetty", "openai", "junit", "okhttp", "kotlin", "testcontainers",
             // Bedrock routes sign and decode themselves: no SDK service client, no async HTTP client, no native CRT.
@@ -66,7 +66,7 @@ class LambdaPackageIT {
         try (ZipFile archive = new ZipFile(zip.toFile())) {
             archive.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".jar")).forEach(jars::add);
             assertNotNull(archive.getEntry("relay-wrapper"), "relay-wrapper at the package root");
-            assertNotNull(archive.getEntry("io/llmrelay/relay/RelayHandler.class"), "the handler at the package root");
+            assertNotNull(archive.getEntry("io/llmrelay/app/LambdaHandler.class"), "the handler at the package root");
         }
         for (String jar : jars) {
             assertTrue(jar.startsWith("lib/"), "dependency jars live in lib/: " + jar);

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * TEMPORARY SEAM: an Anthropic route behind today's {@link Upstream} interface, whose answers the
@@ -40,20 +39,19 @@ public final class AnthropicUpstream implements Upstream {
     private final AnthropicClient client;
     private final String route;
     private final int defaultMaxTokens;
-    private final Function<String, TranslationNotes> notesForRequest;
+    private final TranslationNotes notes;
 
-    public AnthropicUpstream(HttpClient client, String route, int defaultMaxTokens,
-            Function<String, TranslationNotes> notesForRequest) {
+    /** @param notes where this request's translation notes go */
+    public AnthropicUpstream(HttpClient client, String route, int defaultMaxTokens, TranslationNotes notes) {
         this.client = new AnthropicClient(client);
         this.route = route;
         this.defaultMaxTokens = defaultMaxTokens;
-        this.notesForRequest = notesForRequest;
+        this.notes = notes;
     }
 
     @Override
     public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
         long start = System.nanoTime();
-        TranslationNotes notes = notesForRequest.apply(request.requestId());
         ChatRequest chat;
         try {
             chat = AnthropicRequestTranslator.read(request.body());

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -37,22 +36,21 @@ public final class BedrockUpstream implements Upstream {
     private final Supplier<RequestSigner> signer;
     private final String route;
     private final String region;
-    private final Function<String, TranslationNotes> notesForRequest;
+    private final TranslationNotes notes;
 
     /** @param signer built on first use: the SDK's signer and credential chain cost class loading */
     public BedrockUpstream(HttpClient http, Supplier<RequestSigner> signer, String route, String region,
-            Function<String, TranslationNotes> notesForRequest) {
+            TranslationNotes notes) {
         this.http = http;
         this.signer = signer;
         this.route = route;
         this.region = region;
-        this.notesForRequest = notesForRequest;
+        this.notes = notes;
     }
 
     @Override
     public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
         long start = System.nanoTime();
-        TranslationNotes notes = notesForRequest.apply(request.requestId());
         ChatRequest chat;
         byte[] body;
         try {
