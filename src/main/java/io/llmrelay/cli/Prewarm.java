@@ -4,9 +4,11 @@ import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.HttpIntegrationPrelude;
 import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.openai.ChatCompletionRequest;
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
+import io.llmrelay.openai.ChatSse;
+import io.llmrelay.upstream.StreamItem;
+import io.llmrelay.upstream.openai.ChunkDecoder;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,11 +117,13 @@ final class Prewarm {
         ChatCompletionRequest chat = ChatCompletionRequest.parse(request.body());
         chat.toUpstreamBody("prewarm", ChatCompletionRequest.DEFAULT_DROPPED_FIELDS);
         KeyDigest.sha256Hex("prewarm");
-        ChunkEncoder encoder = ChunkEncoder.forRequest("prewarm", 1_700_000_000L, "prewarm");
+        ChunkDecoder decoder = ChunkDecoder.forRequest("prewarm", 1_700_000_000L, "prewarm");
         SseReader reader = new SseReader(new ByteArrayInputStream(("data: " + SAMPLE_CHUNK + "\n\ndata: [DONE]\n\n")
                 .getBytes(StandardCharsets.UTF_8)));
         for (SseEvent e = reader.next(); e != null; e = reader.next()) {
-            encoder.encode(e.data());
+            if (decoder.decode(e.data()) instanceof StreamItem.Chunk chunk) {
+                ChatSse.frame(chunk.json());
+            }
         }
         new HttpIntegrationPrelude(200, Map.of("content-type", "text/event-stream"), List.of()).encode();
     }

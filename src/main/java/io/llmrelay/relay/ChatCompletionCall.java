@@ -5,11 +5,10 @@ import io.llmrelay.config.RouteConfig;
 import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.openai.ChatCompletionRequest;
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.EncodedEvent;
+import io.llmrelay.openai.ChatSse;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.SseEvent;
+import io.llmrelay.upstream.StreamItem;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -91,9 +90,8 @@ final class ChatCompletionCall {
                     }
                 }
                 case UpstreamAttempts.Stream stream -> {
-                    try (UpstreamEvents events = stream.events()) {
-                        String model = stream.upstreamModel() != null ? stream.upstreamModel() : chat.model();
-                        relayStream(stream, events, model);
+                    try (WatchedChunks chunks = stream.chunks()) {
+                        relayStream(stream.route(), chunks, stream.first());
                     }
                 }
             }
@@ -114,43 +112,35 @@ final class ChatCompletionCall {
         }
         log.error(late.code());
         try {
-            send(ChunkEncoder.errorEvent(late));
-            send(ChunkEncoder.done());
+            send(ChatSse.errorEvent(late));
+            send(ChatSse.done());
         } catch (CallerGoneException e) {
             log.error("caller_disconnected");
         }
     }
 
     /**
-     * Relays the upstream's events one by one, each flushed before the next is read. The head
-     * goes out with the first event, so a first event that is an error still gets a real status.
+     * Relays the upstream's chunks one by one, each flushed before the next is read. The head
+     * goes out with the first chunk, so a first item that is a failure still gets a real status.
      */
-    private void relayStream(UpstreamAttempts.Stream stream, UpstreamEvents events, String model) throws IOException {
-        RouteConfig route = stream.route();
-        ChunkEncoder encoder = ChunkEncoder.forRequest(context.getAwsRequestId(),
-                System.currentTimeMillis() / 1000, model == null ? "unknown" : model);
+    private void relayStream(RouteConfig route, WatchedChunks chunks, StreamItem first) throws IOException {
         boolean started = false;
-        SseEvent event = stream.first();
+        StreamItem item = first;
         while (true) {
-            if (event == null) {
-                send(ChunkEncoder.done()); // the upstream forgot [DONE]; callers wait for it
+            if (item == null) {
+                send(ChatSse.done()); // the upstream forgot [DONE]; callers wait for it
                 return;
             }
-            EncodedEvent encoded = encoder.encode(event.data());
-            OpenAiError failed = switch (encoded) {
+            if (item instanceof StreamItem.Failure failure) {
                 // The upstream's own words, which may quote its key (whole or masked): scrubbed like error bodies.
-                case EncodedEvent.UpstreamError upstreamError -> scrubber.error(upstreamError.error());
-                case EncodedEvent.Invalid invalid -> invalid.error();
-                default -> null;
-            };
-            if (failed != null) {
+                OpenAiError failed = failure.upstreamWords() ? scrubber.error(failure.error()) : failure.error();
                 if (!started) {
                     reply(failed);
                     return;
                 }
                 log.error(failed.code() != null ? failed.code() : failed.type());
-                send(ChunkEncoder.errorEvent(failed));
-                send(ChunkEncoder.done());
+                send(ChatSse.errorEvent(failed));
+                send(ChatSse.done());
                 return;
             }
             if (!started) {
@@ -160,12 +150,14 @@ final class ChatCompletionCall {
                         .header("content-type", EVENT_STREAM)
                         .header("cache-control", "no-cache");
             }
-            send(encoded.bytes());
-            if (encoded.endsStream()) {
+            if (item instanceof StreamItem.Chunk chunk) {
+                send(ChatSse.frame(chunk.json()));
+            } else {
+                send(ChatSse.done());
                 return;
             }
             try {
-                event = events.next();
+                item = chunks.next();
             } catch (ReadFailure e) {
                 OpenAiError broken = switch (e.why()) {
                     case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("
@@ -175,8 +167,8 @@ final class ChatCompletionCall {
                     case BROKEN -> OpenAiError.upstreamUnavailable("The upstream stream broke off: " + e.getMessage());
                 };
                 log.error(broken.code());
-                send(ChunkEncoder.errorEvent(broken));
-                send(ChunkEncoder.done());
+                send(ChatSse.errorEvent(broken));
+                send(ChatSse.done());
                 return;
             }
         }

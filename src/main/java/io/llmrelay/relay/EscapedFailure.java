@@ -1,7 +1,7 @@
 package io.llmrelay.relay;
 
 import io.llmrelay.functionurl.FunctionUrlResponse;
-import io.llmrelay.openai.ChunkEncoder;
+import io.llmrelay.openai.ChatSse;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.secrets.KnownSecrets;
 import java.io.IOException;
@@ -34,8 +34,8 @@ final class EscapedFailure {
                 ErrorReply.send(response, log, error);
             } else if (log.streamStarted()) {
                 OutputStream out = response.body();
-                out.write(ChunkEncoder.errorEvent(error));
-                out.write(ChunkEncoder.done());
+                out.write(ChatSse.errorEvent(error));
+                out.write(ChatSse.done());
                 out.flush();
             }
         } catch (IOException | RuntimeException gone) {

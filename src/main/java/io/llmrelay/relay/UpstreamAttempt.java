@@ -3,7 +3,7 @@ package io.llmrelay.relay;
 import io.llmrelay.config.RouteConfig;
 import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.SseEvent;
+import io.llmrelay.upstream.StreamItem;
 import io.llmrelay.relay.UpstreamAttempts.Failure;
 import io.llmrelay.relay.UpstreamAttempts.Outcome;
 import io.llmrelay.relay.UpstreamAttempts.Refusal;
@@ -11,6 +11,7 @@ import io.llmrelay.relay.UpstreamAttempts.RouteResult;
 import io.llmrelay.relay.UpstreamAttempts.Stream;
 import io.llmrelay.relay.UpstreamAttempts.Whole;
 import io.llmrelay.upstream.Upstream;
+import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
@@ -57,10 +58,10 @@ final class UpstreamAttempt {
     }
 
     /** Sends {@code request} once and reads as much of the answer as decides what it is. */
-    Try run(RouteConfig route, Upstream upstream, String upstreamModel, UpstreamRequest request) {
-        UpstreamResponse answer;
+    Try run(RouteConfig route, Upstream upstream, UpstreamRequest request) {
+        UpstreamAnswer answer;
         try {
-            answer = upstream.send(request);
+            answer = upstream.open(request);
         } catch (UpstreamException e) {
             return noAnswer(route, e, request.firstByteTimeout().toMillis());
         } catch (RuntimeException e) {
@@ -70,37 +71,42 @@ final class UpstreamAttempt {
                     request.firstByteTimeout().toMillis());
         }
         log.upstreamStatus(answer.status());
-        if (answer.isSuccess() && !chat.stream()) {
-            log.attempt(route.name(), Integer.toString(answer.status()));
-            return Try.settled(RouteResult.done(new Whole(route, answer)));
-        }
-        String jsonType = answer.isSuccess() ? jsonMediaType(answer.header("content-type")) : null;
-        if (jsonType != null) {
-            // A whole JSON body (a chat.completion, or an error in a 2xx) where events were asked
-            // for: the upstream is answering, only not as asked, so another try would get the same.
-            answer.close();
-            log.attempt(route.name(), answer.status() + "_json");
-            return Try.settled(RouteResult.done(new Failure(OpenAiError.upstreamInvalidResponse("The upstream of route '"
-                    + route.name() + "' answered a streaming request with " + jsonType
-                    + " instead of an event stream."))));
-        }
-        if (answer.isSuccess()) {
-            try {
-                RouteResult opened = firstEvent(route, upstreamModel, answer);
-                return opened != null ? Try.settled(opened) : Try.retryable(new Failure(OpenAiError.upstreamUnavailable(
-                        "The upstream of route '" + route.name() + "' ended its stream without sending any event.")),
-                        Optional.empty());
-            } catch (BrokenBeforeFirstEvent e) {
-                return Try.retryable(new Failure(OpenAiError.upstreamUnavailable("The upstream stream of route '"
-                        + route.name() + "' broke off before its first event: " + e.getMessage())), Optional.empty());
+        return switch (answer) {
+            case UpstreamAnswer.Whole whole when !chat.stream() -> {
+                log.attempt(route.name(), Integer.toString(whole.status()));
+                yield Try.settled(RouteResult.done(new Whole(route, whole.response())));
             }
+            case UpstreamAnswer.Whole whole -> {
+                // A whole JSON body (a chat.completion, or an error in a 2xx) where events were asked
+                // for: the upstream is answering, only not as asked, so another try would get the same.
+                whole.close();
+                log.attempt(route.name(), whole.status() + "_json");
+                yield Try.settled(RouteResult.done(new Failure(OpenAiError.upstreamInvalidResponse("The upstream of route '"
+                        + route.name() + "' answered a streaming request with " + whole.response().jsonMediaType()
+                        + " instead of an event stream."))));
+            }
+            case UpstreamAnswer.Stream stream -> opened(route, stream);
+            case UpstreamAnswer.Refusal refused -> {
+                log.attempt(route.name(), Integer.toString(refused.status()));
+                Refusal refusal = refusal(route, refused.response());
+                yield RETRYABLE_STATUSES.contains(refusal.status())
+                        ? Try.retryable(refusal, RetryWaits.retryAfter(refusal.headers(), Instant.now()))
+                        : Try.settled(RouteResult.done(refusal));
+            }
+        };
+    }
+
+    /** A stream, settled once its first item is in; an empty or broken one is worth another attempt. */
+    private Try opened(RouteConfig route, UpstreamAnswer.Stream stream) {
+        try {
+            RouteResult opened = firstItem(route, stream);
+            return opened != null ? Try.settled(opened) : Try.retryable(new Failure(OpenAiError.upstreamUnavailable(
+                    "The upstream of route '" + route.name() + "' ended its stream without sending any event.")),
+                    Optional.empty());
+        } catch (BrokenBeforeFirstEvent e) {
+            return Try.retryable(new Failure(OpenAiError.upstreamUnavailable("The upstream stream of route '"
+                    + route.name() + "' broke off before its first event: " + e.getMessage())), Optional.empty());
         }
-        log.attempt(route.name(), Integer.toString(answer.status()));
-        Refusal refusal = refusal(route, answer);
-        if (!RETRYABLE_STATUSES.contains(refusal.status())) {
-            return Try.settled(RouteResult.done(refusal));
-        }
-        return Try.retryable(refusal, RetryWaits.retryAfter(refusal.headers(), Instant.now()));
     }
 
     /** No response head: a timeout, a request that could not be sent, or an unreachable upstream. */
@@ -129,29 +135,18 @@ final class UpstreamAttempt {
         };
     }
 
-    /** The media type when it is {@code application/json} or any {@code +json} type (lower case, no parameters); else null. */
-    static String jsonMediaType(String contentType) {
-        if (contentType == null) {
-            return null;
-        }
-        int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
-        return type.equals("application/json") || (type.endsWith("+json") && type.length() <= 100) ? type : null;
-    }
-
     /**
-     * The stream's first event, as an opened {@link Stream}; null when the stream ended without
+     * The stream's first item, as an opened {@link Stream}; null when the stream ended without
      * one. A stream that broke first throws: both are worth another attempt.
      */
-    private RouteResult firstEvent(RouteConfig route, String upstreamModel, UpstreamResponse answer)
-            throws BrokenBeforeFirstEvent {
-        UpstreamEvents events = new UpstreamEvents(answer, route.idleTimeoutMs(), deadline);
-        SseEvent first;
+    private RouteResult firstItem(RouteConfig route, UpstreamAnswer.Stream stream) throws BrokenBeforeFirstEvent {
+        WatchedChunks chunks = new WatchedChunks(stream.chunks(), route.idleTimeoutMs(), deadline);
+        StreamItem first;
         try {
-            first = events.next();
+            first = chunks.next();
         } catch (ReadFailure e) {
-            events.close();
-            log.attempt(route.name(), answer.status() + "_" + e.why().name().toLowerCase(Locale.ROOT));
+            chunks.close();
+            log.attempt(route.name(), stream.status() + "_" + e.why().name().toLowerCase(Locale.ROOT));
             return switch (e.why()) {
                 case DEADLINE -> RouteResult.done(new Failure(deadlinePassed(deadlineMarginMs)));
                 case IDLE -> RouteResult.failed(new Failure(OpenAiError.upstreamTimeout("The upstream of route '"
@@ -160,12 +155,12 @@ final class UpstreamAttempt {
             };
         }
         if (first == null) {
-            events.close();
-            log.attempt(route.name(), answer.status() + "_empty");
+            chunks.close();
+            log.attempt(route.name(), stream.status() + "_empty");
             return null;
         }
-        log.attempt(route.name(), Integer.toString(answer.status()));
-        return RouteResult.done(new Stream(route, upstreamModel, events, first));
+        log.attempt(route.name(), Integer.toString(stream.status()));
+        return RouteResult.done(new Stream(route, chunks, first));
     }
 
     /** Reads a refusal's body (bounded in size, by the idle timeout and the deadline) and closes the exchange. */

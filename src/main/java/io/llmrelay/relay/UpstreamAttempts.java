@@ -5,7 +5,7 @@ import io.llmrelay.config.RouteConfig;
 import io.llmrelay.config.RouteType;
 import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.SseEvent;
+import io.llmrelay.upstream.StreamItem;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
@@ -30,8 +30,8 @@ final class UpstreamAttempts {
     /** What the attempts came to. */
     sealed interface Outcome {}
 
-    /** A 2xx stream whose first event has arrived; the rest is still to be read. */
-    record Stream(RouteConfig route, String upstreamModel, UpstreamEvents events, SseEvent first) implements Outcome {}
+    /** A 2xx stream whose first item has arrived; the rest is still to be read. */
+    record Stream(RouteConfig route, WatchedChunks chunks, StreamItem first) implements Outcome {}
 
     /** A 2xx non-streaming answer, body still to be read. */
     record Whole(RouteConfig route, UpstreamResponse answer) implements Outcome {}
@@ -118,6 +118,7 @@ final class UpstreamAttempts {
         }
         String upstreamModel = router.upstreamModel(route, chat.model());
         byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields());
+        String chunkModel = upstreamModel != null ? upstreamModel : chat.model();
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
         Upstream upstream = setup.upstreams().forRoute(route,
                 TranslationNoteLog.of(setup.requestLog(), setup.logLevel(), route.name(), requestId));
@@ -129,8 +130,8 @@ final class UpstreamAttempts {
                 return RouteResult.done(new Failure(deadlinePassed()));
             }
             long timeout = Math.min(route.firstByteTimeoutMs(), left);
-            UpstreamAttempt.Try tried = once.run(route, upstream, upstreamModel, new UpstreamRequest(baseUrl,
-                    key.bearerKey(), key.headers(), body, chat.stream(), Duration.ofMillis(timeout), requestId));
+            UpstreamAttempt.Try tried = once.run(route, upstream, new UpstreamRequest(baseUrl, key.bearerKey(),
+                    key.headers(), body, chat.stream(), Duration.ofMillis(timeout), requestId, chunkModel));
             if (tried.settled() != null) {
                 return tried.settled();
             }

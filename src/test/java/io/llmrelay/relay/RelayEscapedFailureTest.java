@@ -16,6 +16,7 @@ import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
 import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.openai.OpenAiUpstream;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -64,7 +65,7 @@ class RelayEscapedFailureTest {
     private static Upstreams breakingMidStream(Upstreams real) {
         return (route, notes) -> request -> {
             if (!request.baseUrl().getPath().startsWith("/breaking")) {
-                return real.forRoute(route, notes).send(request);
+                return real.forRoute(route, notes).open(request);
             }
             InputStream first = new ByteArrayInputStream(("data: " + Chunks.role() + "\n\n").getBytes(StandardCharsets.UTF_8));
             InputStream broken = new InputStream() {
@@ -73,7 +74,9 @@ class RelayEscapedFailureTest {
                     throw new IllegalStateException("decoder lost its place in a body for key " + SECRET);
                 }
             };
-            return new UpstreamResponse(200, Map.of("content-type", "text/event-stream"), new SequenceInputStream(first, broken));
+            // Read by the real OpenAI-compatible adapter, as any upstream's stream is.
+            return new OpenAiUpstream(sent -> new UpstreamResponse(200, Map.of("content-type", "text/event-stream"),
+                    new SequenceInputStream(first, broken))).open(request);
         };
     }
 

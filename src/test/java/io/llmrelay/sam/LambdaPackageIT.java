@@ -14,7 +14,7 @@ import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.local.LocalRuntimeApi;
 import io.llmrelay.local.PendingInvocation;
 import io.llmrelay.testing.ExternalTool;
-import io.llmrelay.upstream.DemoUpstream;
+import io.llmrelay.upstream.demo.DemoModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,7 +152,7 @@ class LambdaPackageIT {
         JsonNode models = whole("models.json", 200);
         assertEquals("list", models.path("object").asText());
         assertEquals(1, models.path("data").size(), models.toString());
-        assertEquals(DemoUpstream.MODEL, models.path("data").get(0).path("id").asText());
+        assertEquals(DemoModel.MODEL, models.path("data").get(0).path("id").asText());
         assertEquals("model", models.path("data").get(0).path("object").asText());
 
         JsonNode missingKey = whole("chat-missing-key.json", 401);
@@ -303,7 +303,7 @@ class LambdaPackageIT {
                 text.append(chunk.path("choices").get(0).path("delta").path("content").asText(""));
             }
         }
-        assertEquals(DemoUpstream.REPLY, text.toString());
+        assertEquals(DemoModel.REPLY, text.toString());
         assertTrue(sawUsage, "include_usage in the event: a usage chunk with choices: []");
         assertTrue(data.size() > 10, "word by word, not one block: " + data.size() + " events");
         assertEquals(events.raw().getBytes(StandardCharsets.UTF_8).length

@@ -1,6 +1,6 @@
 package io.llmrelay.upstream.bedrock;
 
-import io.llmrelay.upstream.JdkHttp;
+import io.llmrelay.upstream.http.JdkHttp;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.net.URI;

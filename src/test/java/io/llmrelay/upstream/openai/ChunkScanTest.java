@@ -1,4 +1,4 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.openai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -80,9 +80,9 @@ class ChunkScanTest {
 
     @Test
     void answersTheCommonChunkItselfWithoutAskingJackson() {
-        assertEquals(ChunkEncoder.HAS_ID | ChunkEncoder.HAS_OBJECT | ChunkEncoder.HAS_CREATED | ChunkEncoder.HAS_MODEL,
+        assertEquals(ChunkDecoder.HAS_ID | ChunkDecoder.HAS_OBJECT | ChunkDecoder.HAS_CREATED | ChunkDecoder.HAS_MODEL,
                 ChunkScan.topLevelFields(SMALL));
-        assertEquals(ChunkEncoder.HAS_ERROR, ChunkScan.topLevelFields("{\"error\":{\"message\":\"x\"}}"));
+        assertEquals(ChunkDecoder.HAS_ERROR, ChunkScan.topLevelFields("{\"error\":{\"message\":\"x\"}}"));
         assertEquals(ChunkScan.UNSURE, ChunkScan.topLevelFields("[1]"));
         assertEquals(ChunkScan.UNSURE, ChunkScan.topLevelFields("{\"\\u0069d\":1}"));
     }
@@ -122,8 +122,8 @@ class ChunkScanTest {
     private static void check(String data) {
         int fast = ChunkScan.topLevelFields(data);
         if (fast != ChunkScan.UNSURE) {
-            assertEquals(ChunkEncoder.scanWithJackson(data), fast, () -> "ChunkScan disagrees with Jackson on: " + data);
+            assertEquals(ChunkDecoder.scanWithJackson(data), fast, () -> "ChunkScan disagrees with Jackson on: " + data);
         }
-        assertEquals(ChunkEncoder.scanWithJackson(data), ChunkEncoder.scan(data), () -> "scan differs on: " + data);
+        assertEquals(ChunkDecoder.scanWithJackson(data), ChunkDecoder.scan(data), () -> "scan differs on: " + data);
     }
 }

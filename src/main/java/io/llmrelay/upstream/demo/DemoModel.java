@@ -1,8 +1,11 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.upstream.UpstreamRequest;
+import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.openai.ChatCompletionsEndpoint;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -17,11 +20,12 @@ import java.util.UUID;
 
 /**
  * The offline model {@value #MODEL}: lets a newcomer see the relay stream end to end before they
- * have an account anywhere. It answers every request with {@link #REPLY}, streamed a word at a
- * time as OpenAI-shaped chunks, and its body is read lazily through {@link PacedInputStream}, so
- * the relay handles it on exactly the code path of a real HTTP upstream.
+ * have an account anywhere. It is an OpenAI-compatible endpoint in process: it answers every
+ * request with {@link #REPLY}, streamed a word at a time as OpenAI-shaped chunks, and its body is
+ * read lazily through {@link PacedInputStream}, so the relay reads it on exactly the code path of a
+ * real OpenAI-compatible upstream ({@code OpenAiUpstream}).
  */
-public final class DemoUpstream implements Upstream {
+public final class DemoModel implements ChatCompletionsEndpoint {
     public static final String MODEL = "relay-demo";
     /** A placeholder base URL for requests to the demo, which ignores it: nothing leaves the process. */
     public static final URI BASE_URL = URI.create("demo://relay-demo");
@@ -32,11 +36,11 @@ public final class DemoUpstream implements Upstream {
 
     private final Duration wordPause;
 
-    public DemoUpstream() {
+    public DemoModel() {
         this(DEFAULT_WORD_PAUSE);
     }
 
-    public DemoUpstream(Duration wordPause) {
+    public DemoModel(Duration wordPause) {
         this.wordPause = Objects.requireNonNull(wordPause, "wordPause");
     }
 

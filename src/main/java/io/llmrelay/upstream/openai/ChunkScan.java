@@ -1,11 +1,11 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.openai;
 
 /**
- * The per-token half of {@link ChunkEncoder}'s field scan: a strict JSON (RFC 8259) validator
+ * The per-token half of {@link ChunkDecoder}'s field scan: a strict JSON (RFC 8259) validator
  * over the payload string that notes which of {@code id}, {@code object}, {@code created},
  * {@code model} and {@code error} the top-level object has, without allocating anything.
  *
- * <p>It answers only when it is certain that Jackson's scan ({@link ChunkEncoder#scanWithJackson})
+ * <p>It answers only when it is certain that Jackson's scan ({@link ChunkDecoder#scanWithJackson})
  * would give the same answer, i.e. for one strictly valid JSON object whose field names have no
  * escapes, nested at most {@value #MAX_DEPTH} deep; for everything else (not an object, invalid
  * JSON, escaped names, numbers longer than {@value #MAX_NUMBER} characters) it says
@@ -24,7 +24,7 @@ final class ChunkScan {
 
     private ChunkScan() {}
 
-    /** The HAS_* flags of {@link ChunkEncoder} for a valid top-level object, or {@link #UNSURE}. */
+    /** The HAS_* flags of {@link ChunkDecoder} for a valid top-level object, or {@link #UNSURE}. */
     static int topLevelFields(String s) {
         int n = s.length();
         int i = ws(s, 0, n);
@@ -82,11 +82,11 @@ final class ChunkScan {
     private static int flag(String s, int start, int end, char valueStart) {
         int len = end - start;
         return switch (len) {
-            case 2 -> s.startsWith("id", start) ? ChunkEncoder.HAS_ID : 0;
-            case 5 -> s.startsWith("model", start) ? ChunkEncoder.HAS_MODEL
-                    : s.startsWith("error", start) && (valueStart == '{' || valueStart == '"') ? ChunkEncoder.HAS_ERROR : 0;
-            case 6 -> s.startsWith("object", start) ? ChunkEncoder.HAS_OBJECT : 0;
-            case 7 -> s.startsWith("created", start) ? ChunkEncoder.HAS_CREATED : 0;
+            case 2 -> s.startsWith("id", start) ? ChunkDecoder.HAS_ID : 0;
+            case 5 -> s.startsWith("model", start) ? ChunkDecoder.HAS_MODEL
+                    : s.startsWith("error", start) && (valueStart == '{' || valueStart == '"') ? ChunkDecoder.HAS_ERROR : 0;
+            case 6 -> s.startsWith("object", start) ? ChunkDecoder.HAS_OBJECT : 0;
+            case 7 -> s.startsWith("created", start) ? ChunkDecoder.HAS_CREATED : 0;
             default -> 0;
         };
     }

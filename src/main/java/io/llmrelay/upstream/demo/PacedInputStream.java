@@ -1,4 +1,4 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.demo;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,8 +1,9 @@
 package io.llmrelay.upstream.translation;
 
+import io.llmrelay.upstream.ChunkStream;
+import io.llmrelay.upstream.StreamItem;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -13,19 +14,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * TEMPORARY SEAM, replaced by the restructure's upstream interface ("open a stream of OpenAI chunks
- * from a request", issue 10): today's relay reads every upstream body as OpenAI SSE, so a translated
- * provider stream is offered to it as one. Each {@code read} that finds nothing ready pulls exactly
- * one provider event through its translator and hands out the {@code data: {...}\n\n} events that
- * event made, so a chunk reaches the relay (which flushes it to the caller) before the next provider
- * event is even read. A failure becomes {@code data: {"error":...}} (the relay turns it into its
- * error event and {@code [DONE]}); the end becomes {@code data: [DONE]}. Read failures of the
- * provider's body pass through as they are, so the relay's idle timeout and deadline still apply.
+ * A provider's stream as OpenAI chunks: each {@link #next()} that finds no chunk ready pulls
+ * exactly one provider event through its translator, which puts the chunks that event makes into
+ * this stream's queue ({@link ChunkSink}), so a chunk reaches the relay (which flushes it to the
+ * caller) before the next provider event is even read. A {@link StreamFailure} becomes a
+ * {@link StreamItem.Failure} (the provider's words); the provider's last event, or its body's end,
+ * becomes {@link StreamItem#END}. Read failures of the provider's body pass through as they are,
+ * so the relay's idle timeout and deadline apply as to any stream.
  */
-public final class TranslatedSseBody extends InputStream {
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+public final class TranslatedChunks implements ChunkStream {
 
-    /** The provider half: one event in per call, through a translator writing to this body's sink. */
+    /** The provider half: one event in per call, through a translator writing to this stream's sink. */
     public interface Pump {
         /** Reads and translates one provider event; false at the end of the provider's body. */
         boolean pumpOne() throws IOException, StreamFailure;
@@ -39,19 +38,17 @@ public final class TranslatedSseBody extends InputStream {
 
     private final Pump pump;
     private final Closeable provider;
-    private final ArrayDeque<byte[]> ready = new ArrayDeque<>();
-    private byte[] current;
-    private int offset;
+    private final ArrayDeque<StreamItem> ready = new ArrayDeque<>();
     private boolean finished;
     private boolean anyChunk;
     private StreamFailure failedBeforeAnyChunk;
     private IOException deferred;
 
-    /** @param pumpForSink builds the provider half around the sink this body queues chunks from */
-    public TranslatedSseBody(Function<ChunkSink, Pump> pumpForSink, Closeable provider) {
+    /** @param pumpForSink builds the provider half around the sink this stream queues chunks from */
+    public TranslatedChunks(Function<ChunkSink, Pump> pumpForSink, Closeable provider) {
         ChunkSink sink = json -> {
             anyChunk = true;
-            ready.add(frame(json));
+            ready.add(new StreamItem.Chunk(new String(json, StandardCharsets.UTF_8)));
         };
         this.pump = pumpForSink.apply(sink);
         this.provider = Objects.requireNonNull(provider, "provider");
@@ -59,7 +56,8 @@ public final class TranslatedSseBody extends InputStream {
 
     /**
      * Pulls provider events until the first chunk is ready, within {@code limit} (the rest of the
-     * first-byte timeout): a stream that fails at once then still gets its own status.
+     * first-byte timeout): a stream that fails at once then still gets its own status, and may be
+     * retried, like a refusal.
      *
      * @return the failure that came before any chunk, or null
      * @throws TimedOut when nothing came in time (the provider's body is closed then)
@@ -93,35 +91,14 @@ public final class TranslatedSseBody extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] into, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, into.length);
-        if (len == 0) {
-            return 0;
-        }
-        while (current == null) {
-            if (!ready.isEmpty()) {
-                current = ready.poll();
-                offset = 0;
-            } else if (finished) {
-                return -1;
-            } else {
-                step();
+    public StreamItem next() throws IOException {
+        while (ready.isEmpty()) {
+            if (finished) {
+                return null;
             }
+            step();
         }
-        int n = Math.min(len, current.length - offset);
-        System.arraycopy(current, offset, into, off, n);
-        offset += n;
-        if (offset == current.length) {
-            current = null;
-        }
-        return n;
+        return ready.poll();
     }
 
     /** Abandons the provider's exchange: closing is what stops it generating (and billing) tokens. */
@@ -140,31 +117,22 @@ public final class TranslatedSseBody extends InputStream {
         try {
             if (!pump.pumpOne()) {
                 pump.end();
-                finish(DONE);
+                finish(StreamItem.END);
             } else if (pump.complete()) {
-                finish(DONE);
+                finish(StreamItem.END);
             }
         } catch (StreamFailure failure) {
             if (!anyChunk) {
                 failedBeforeAnyChunk = failure;
             }
-            finish(frame(failure.error().toJson()));
+            finish(new StreamItem.Failure(failure.error(), true));
             closeQuietly(provider); // whatever the provider still says cannot be relayed: stop it generating
         }
     }
 
-    private void finish(byte[] last) {
+    private void finish(StreamItem last) {
         ready.add(last);
         finished = true;
-    }
-
-    private static byte[] frame(byte[] json) {
-        byte[] event = new byte[json.length + 8];
-        System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
-        System.arraycopy(json, 0, event, 6, json.length);
-        event[event.length - 2] = '\n';
-        event[event.length - 1] = '\n';
-        return event;
     }
 
     private static void closeQuietly(Closeable closeable) {

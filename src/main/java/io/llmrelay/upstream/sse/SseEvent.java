@@ -1,4 +1,4 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.sse;
 
 /**
  * One dispatched Server-Sent Event.

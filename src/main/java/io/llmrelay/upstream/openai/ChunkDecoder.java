@@ -1,35 +1,34 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.openai.ChatSse;
+import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.upstream.StreamItem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Turns upstream SSE {@code data} payloads into the bytes the relay sends: {@code data: <json>\n\n}.
+ * Reads an OpenAI-compatible upstream's SSE {@code data} payloads as {@link StreamItem}s.
  *
  * <p>A chunk that already carries {@code id}, {@code object}, {@code created} and {@code model}
- * is sent byte for byte as the upstream wrote it: the relay must not reorder, round or drop
+ * is passed on as the very string the upstream sent: the relay must not reorder, round or drop
  * anything a client may depend on (tool-call deltas, logprobs, vendor fields). Only a chunk that
  * lacks one of them (some OpenAI-compatible servers omit them, and strict clients such as the
  * OpenAI SDKs reject such chunks) is completed from this stream's defaults and re-serialised.
- * Checking is a token scan, not a tree build, because it runs once per token on the hot path.
+ * Checking is a token scan ({@link ChunkScan}), not a tree build, because it runs once per token.
  *
- * <p>One encoder belongs to one stream (its fallback id and timestamp are that stream's).
+ * <p>One decoder belongs to one stream (its fallback id and timestamp are that stream's).
  */
-public final class ChunkEncoder {
-    public static final String DONE_DATA = "[DONE]";
+public final class ChunkDecoder {
     public static final String CHUNK_OBJECT = "chat.completion.chunk";
     /** An error inside a stream has no HTTP status of its own; it is the upstream failing, hence 502. */
     static final int IN_STREAM_ERROR_STATUS = 502;
 
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
     static final int HAS_ID = 1;
     static final int HAS_OBJECT = 2;
     static final int HAS_CREATED = 4;
@@ -45,54 +44,42 @@ public final class ChunkEncoder {
     /**
      * @param fallbackId          the {@code id} for chunks without one, e.g. {@code chatcmpl-<request id>}
      * @param createdEpochSeconds the {@code created} for chunks without one: the stream's start
-     * @param model               the {@code model} for chunks without one: the model the caller asked for
+     * @param model               the {@code model} for chunks without one: the model the request is for
      */
-    public ChunkEncoder(String fallbackId, long createdEpochSeconds, String model) {
+    public ChunkDecoder(String fallbackId, long createdEpochSeconds, String model) {
         this.fallbackId = Objects.requireNonNull(fallbackId, "fallbackId");
         this.createdEpochSeconds = createdEpochSeconds;
         this.model = Objects.requireNonNull(model, "model");
     }
 
-    /** An encoder whose fallback id is {@code chatcmpl-<requestId>}. */
-    public static ChunkEncoder forRequest(String requestId, long createdEpochSeconds, String model) {
-        return new ChunkEncoder("chatcmpl-" + requestId, createdEpochSeconds, model);
+    /** A decoder whose fallback id is {@code chatcmpl-<requestId>}. */
+    public static ChunkDecoder forRequest(String requestId, long createdEpochSeconds, String model) {
+        return new ChunkDecoder("chatcmpl-" + requestId, createdEpochSeconds, model);
     }
 
-    /** A fresh copy of {@code data: [DONE]\n\n} (a copy, so no caller can corrupt the shared bytes). */
-    public static byte[] done() {
-        return DONE.clone();
-    }
-
-    /** {@code data: {"error":{...}}\n\n}, how OpenAI reports a failure once a stream has begun. */
-    public static byte[] errorEvent(OpenAiError error) {
-        return frame(new String(error.toJson(), StandardCharsets.UTF_8));
-    }
-
-    /** Encodes one upstream {@code data} payload. */
-    public EncodedEvent encode(String data) {
+    /** Reads one upstream {@code data} payload (never empty: the stream skips those). */
+    public StreamItem decode(String data) {
         if (isDone(data)) {
-            return new EncodedEvent.Done(done());
+            return StreamItem.END;
         }
         int scan = scan(data);
         if (scan == NOT_AN_OBJECT) {
-            OpenAiError error = OpenAiError.upstreamInvalidResponse(
+            return new StreamItem.Failure(OpenAiError.upstreamInvalidResponse(
                     "The upstream sent an event that is not a JSON object (" + data.length()
-                            + " characters); the stream cannot be relayed further.");
-            return new EncodedEvent.Invalid(error, errorEvent(error));
+                            + " characters); the stream cannot be relayed further."), false);
         }
         if ((scan & HAS_ERROR) != 0) {
-            OpenAiError error = readError(data);
-            return new EncodedEvent.UpstreamError(error, errorEvent(error));
+            return new StreamItem.Failure(readError(data), true);
         }
         if ((scan & HAS_ALL) == HAS_ALL && data.indexOf('\n') < 0) {
-            return new EncodedEvent.Chunk(frame(data));
+            return new StreamItem.Chunk(data);
         }
         // Missing fields, or pretty-printed JSON whose newlines would break the SSE framing.
-        return new EncodedEvent.Chunk(frame(Json.write(complete(data))));
+        return new StreamItem.Chunk(Json.write(complete(data)));
     }
 
     private static boolean isDone(String data) {
-        return data.equals(DONE_DATA) || (data.length() < 16 && data.strip().equals(DONE_DATA));
+        return data.equals(ChatSse.DONE_DATA) || (data.length() < 16 && data.strip().equals(ChatSse.DONE_DATA));
     }
 
     /** Which of the interesting top-level fields are present and not null, or NOT_AN_OBJECT. */
@@ -178,23 +165,5 @@ public final class ChunkEncoder {
         } catch (IOException e) {
             throw new IllegalStateException("a payload that scanned as JSON did not parse", e);
         }
-    }
-
-    /** One SSE event carrying {@code data}; each line of a multi-line payload gets its own {@code data:} field. */
-    static byte[] frame(String data) {
-        if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) {
-            byte[] payload = data.getBytes(StandardCharsets.UTF_8);
-            byte[] event = new byte[PREFIX.length + payload.length + 2];
-            System.arraycopy(PREFIX, 0, event, 0, PREFIX.length);
-            System.arraycopy(payload, 0, event, PREFIX.length, payload.length);
-            event[event.length - 2] = '\n';
-            event[event.length - 1] = '\n';
-            return event;
-        }
-        StringBuilder event = new StringBuilder(data.length() + 16);
-        for (String line : data.split("\r\n|\r|\n", -1)) {
-            event.append("data: ").append(line).append('\n');
-        }
-        return event.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 }

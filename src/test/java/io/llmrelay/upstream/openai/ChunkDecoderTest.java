@@ -1,15 +1,21 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.openai;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.core.ObjectMappers;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import io.llmrelay.json.Json;
+import io.llmrelay.openai.ChatSse;
+import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.upstream.StreamItem;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +24,9 @@ import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ChunkEncoderTest {
-    private final ChunkEncoder encoder = ChunkEncoder.forRequest("req-1", 1_700_000_000L, "gpt-4o");
+/** The OpenAI-compatible upstream's payloads as stream items, and a chunk as the relay frames it for the caller ({@link ChatSse}). */
+class ChunkDecoderTest {
+    private final ChunkDecoder decoder = ChunkDecoder.forRequest("req-1", 1_700_000_000L, "gpt-4o");
 
     @Test
     void sendsACompleteChunkByteForByte() {
@@ -27,17 +34,16 @@ class ChunkEncoderTest {
         String data = "{\"id\":\"chatcmpl-9\", \"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-2024\","
                 + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\\u00e9 \\\"1.50e3\\\" 😀\"},\"finish_reason\":null}],"
                 + "\"x_vendor\":1.000e0 }";
-        EncodedEvent event = encoder.encode(data);
-        assertInstanceOf(EncodedEvent.Chunk.class, event);
-        assertFalse(event.endsStream());
-        assertEquals("data: " + data + "\n\n", text(event.bytes()));
+        StreamItem.Chunk chunk = assertInstanceOf(StreamItem.Chunk.class, decoder.decode(data));
+        assertSame(data, chunk.json(), "the upstream's own string, not a copy of it");
+        assertEquals("data: " + data + "\n\n", text(ChatSse.frame(chunk.json())));
     }
 
     @Test
     void fillsInMissingIdentityFieldsFirstAndKeepsTheRest() throws IOException {
         String data = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],\"model\":null,"
                 + "\"usage\":null}";
-        String sent = text(encoder.encode(data).bytes());
+        String sent = text(ChatSse.frame(json(decoder.decode(data))));
         assertTrue(sent.startsWith("data: {\"id\":\"chatcmpl-req-1\",\"object\":\"chat.completion.chunk\","
                 + "\"created\":1700000000,\"model\":\"gpt-4o\","), sent);
         assertTrue(sent.endsWith("}\n\n"), sent);
@@ -50,7 +56,7 @@ class ChunkEncoderTest {
 
     @Test
     void keepsTheIdentityFieldsTheUpstreamDidSend() throws IOException {
-        JsonNode chunk = payload(encoder.encode("{\"id\":\"up-1\",\"created\":5,\"choices\":[]}"));
+        JsonNode chunk = payload(decoder.decode("{\"id\":\"up-1\",\"created\":5,\"choices\":[]}"));
         assertEquals("up-1", chunk.path("id").asText());
         assertEquals(5, chunk.path("created").asLong());
         assertEquals("chat.completion.chunk", chunk.path("object").asText());
@@ -61,7 +67,7 @@ class ChunkEncoderTest {
     void compactsPrettyPrintedJsonSoTheEventStaysOneDataLine() throws IOException {
         String data = "{\n  \"id\": \"x\",\n  \"object\": \"chat.completion.chunk\",\n  \"created\": 1,\n"
                 + "  \"model\": \"m\",\n  \"choices\": []\n}";
-        String sent = text(encoder.encode(data).bytes());
+        String sent = text(ChatSse.frame(json(decoder.decode(data))));
         assertEquals(1, sent.chars().filter(c -> c == '\n').count() - 1, sent);
         assertEquals(Json.MAPPER.readTree(data), Json.MAPPER.readTree(sent.substring("data: ".length())));
     }
@@ -69,66 +75,48 @@ class ChunkEncoderTest {
     @Test
     void recognisesDone() {
         for (String done : List.of("[DONE]", " [DONE] ")) {
-            EncodedEvent event = encoder.encode(done);
-            assertInstanceOf(EncodedEvent.Done.class, event);
-            assertTrue(event.endsStream());
-            assertEquals("data: [DONE]\n\n", text(event.bytes()));
+            assertSame(StreamItem.END, decoder.decode(done), done);
         }
     }
 
     @Test
-    void doneHandsOutACopy() {
-        ChunkEncoder.done()[0] = 'X';
-        assertEquals("data: [DONE]\n\n", text(ChunkEncoder.done()));
-    }
-
-    @Test
-    void turnsAnErrorInsideTheStreamIntoAnErrorEvent() {
-        EncodedEvent event = encoder.encode(
+    void turnsAnErrorInsideTheStreamIntoAFailureInTheUpstreamsWords() {
+        StreamItem.Failure failure = assertInstanceOf(StreamItem.Failure.class, decoder.decode(
                 "{\"error\":{\"message\":\"Context length exceeded\",\"type\":\"invalid_request_error\","
-                        + "\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
-        EncodedEvent.UpstreamError error = assertInstanceOf(EncodedEvent.UpstreamError.class, event);
-        assertTrue(event.endsStream());
+                        + "\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}"));
         assertEquals(new OpenAiError(502, "Context length exceeded", "invalid_request_error", "messages",
-                "context_length_exceeded"), error.error());
-        assertArrayEquals(ChunkEncoder.errorEvent(error.error()), event.bytes());
+                "context_length_exceeded"), failure.error());
+        assertTrue(failure.upstreamWords(), "the upstream's words: the relay scrubs them");
     }
 
     @Test
-    void turnsAStringErrorIntoAnErrorEvent() {
-        EncodedEvent.UpstreamError error = assertInstanceOf(EncodedEvent.UpstreamError.class,
-                encoder.encode("{\"error\":\"overloaded\"}"));
-        assertEquals("overloaded", error.error().message());
-        assertEquals("api_error", error.error().type());
+    void turnsAStringErrorIntoAFailure() {
+        StreamItem.Failure failure = assertInstanceOf(StreamItem.Failure.class, decoder.decode("{\"error\":\"overloaded\"}"));
+        assertEquals("overloaded", failure.error().message());
+        assertEquals("api_error", failure.error().type());
+        assertTrue(failure.upstreamWords());
     }
 
     @Test
     void aNullErrorFieldIsNotAnError() {
-        assertInstanceOf(EncodedEvent.Chunk.class,
-                encoder.encode("{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+        assertInstanceOf(StreamItem.Chunk.class,
+                decoder.decode("{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
                         + "\"error\":null,\"choices\":[]}"));
-    }
-
-    @Test
-    void rendersTheErrorEventExactly() {
-        assertEquals("data: {\"error\":{\"message\":\"slow\",\"type\":\"api_error\",\"param\":null,"
-                + "\"code\":\"upstream_timeout\"}}\n\n", text(ChunkEncoder.errorEvent(OpenAiError.upstreamTimeout("slow"))));
     }
 
     @Test
     void whatIsNotOneJsonObjectEndsTheStreamAsAnInvalidUpstreamResponse() {
         for (String data : List.of("hello", "[1,2]", "{\"broken\":", "{} {}", "", "<html>")) {
-            EncodedEvent event = encoder.encode(data);
-            EncodedEvent.Invalid invalid = assertInstanceOf(EncodedEvent.Invalid.class, event, data);
-            assertTrue(invalid.endsStream());
+            StreamItem.Failure invalid = assertInstanceOf(StreamItem.Failure.class, decoder.decode(data), data);
             assertEquals("upstream_invalid_response", invalid.error().code());
-            assertEquals(text(ChunkEncoder.errorEvent(invalid.error())), text(event.bytes()));
-            assertTrue(data.isEmpty() || !text(event.bytes()).contains(data), "the payload is not echoed");
+            assertFalse(invalid.upstreamWords(), "the relay's own words");
+            String event = text(ChatSse.errorEvent(invalid.error()));
+            assertTrue(data.isEmpty() || !event.contains(data), "the payload is not echoed");
         }
     }
 
     @Test
-    void everyEncodedEventReadsBackAsTheSamePayload() throws IOException {
+    void everyRelayedEventReadsBackAsTheSamePayload() throws IOException {
         List<String> payloads = List.of(
                 "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]}",
                 "line one\nline two\n\nline four",
@@ -137,8 +125,9 @@ class ChunkEncoderTest {
         List<String> read = new ArrayList<>();
         for (String payload : payloads) {
             // Text that is not JSON no longer leaves as a chunk, but the framing must still carry any text.
-            byte[] bytes = payload.startsWith("{") || payload.equals("[DONE]")
-                    ? encoder.encode(payload).bytes() : ChunkEncoder.frame(payload);
+            byte[] bytes = payload.startsWith("{") ? ChatSse.frame(json(decoder.decode(payload)))
+                    : payload.equals("[DONE]") && decoder.decode(payload) == StreamItem.END ? ChatSse.done()
+                    : ChatSse.frame(payload);
             SseEvent event = new SseReader(new ByteArrayInputStream(bytes)).next();
             read.add(event.data());
         }
@@ -146,15 +135,8 @@ class ChunkEncoderTest {
     }
 
     @Test
-    void theErrorEventReadsBackAsOpenAisErrorBody() throws IOException {
-        OpenAiError error = OpenAiError.upstreamUnavailable("gone");
-        SseEvent event = new SseReader(new ByteArrayInputStream(ChunkEncoder.errorEvent(error))).next();
-        assertEquals(error, OpenAiError.fromUpstreamBody(502, event.data().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    @Test
     void fieldOrderOfACompletedChunkFollowsOpenAi() throws IOException {
-        JsonNode chunk = payload(encoder.encode("{\"choices\":[],\"model\":\"up\",\"id\":\"i\"}"));
+        JsonNode chunk = payload(decoder.decode("{\"choices\":[],\"model\":\"up\",\"id\":\"i\"}"));
         List<String> names = new ArrayList<>();
         for (Iterator<String> it = chunk.fieldNames(); it.hasNext(); ) {
             names.add(it.next());
@@ -163,8 +145,18 @@ class ChunkEncoderTest {
         assertEquals("up", chunk.path("model").asText());
     }
 
-    private static JsonNode payload(EncodedEvent event) throws IOException {
-        String sent = text(event.bytes());
+    @Test
+    void aCompleteChunkFramesAsExactlyTheEventTheUpstreamSent() {
+        String data = "{\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]}";
+        assertArrayEquals(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8), ChatSse.frame(json(decoder.decode(data))));
+    }
+
+    private static String json(StreamItem item) {
+        return assertInstanceOf(StreamItem.Chunk.class, item).json();
+    }
+
+    private static JsonNode payload(StreamItem item) throws IOException {
+        String sent = text(ChatSse.frame(json(item)));
         assertTrue(sent.startsWith("data: ") && sent.endsWith("\n\n"), sent);
         return Json.MAPPER.readTree(sent.substring("data: ".length(), sent.length() - 2));
     }

@@ -1,5 +1,9 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.openai;
 
+import io.llmrelay.upstream.UpstreamException;
+import io.llmrelay.upstream.UpstreamRequest;
+import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.http.JdkHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,18 +16,18 @@ import java.net.http.HttpRequest;
  * once headers arrive, which is the right shape for streaming, where a long answer may take
  * minutes but a first byte should come within seconds.
  */
-public final class HttpUpstream implements Upstream {
+public final class OpenAiClient implements ChatCompletionsEndpoint {
     /** OpenAI echoes this back in its logs, which lets a support ticket name one relay request. */
     static final String CLIENT_REQUEST_ID = "X-Client-Request-Id";
 
     private final HttpClient client;
 
     /** Builds the one client this upstream uses; a client owns a connection pool, so share the instance. */
-    public HttpUpstream() {
+    public OpenAiClient() {
         this(JdkHttp.newClient());
     }
 
-    public HttpUpstream(HttpClient client) {
+    public OpenAiClient(HttpClient client) {
         this.client = client;
     }
 

@@ -1,5 +1,7 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.http;
 
+import io.llmrelay.upstream.UpstreamException;
+import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

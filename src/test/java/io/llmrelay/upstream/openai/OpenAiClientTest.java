@@ -1,4 +1,4 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.openai;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
+import io.llmrelay.upstream.UpstreamException;
+import io.llmrelay.upstream.UpstreamRequest;
+import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,11 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-class HttpUpstreamTest {
+class OpenAiClientTest {
     private static final String KEY = "sk-test-secret-1234567890";
     private static final byte[] BODY = "{\"model\":\"m\",\"messages\":[],\"stream\":true}".getBytes(StandardCharsets.UTF_8);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final HttpUpstream UPSTREAM = new HttpUpstream();
+    private static final OpenAiClient UPSTREAM = new OpenAiClient();
 
     @Test
     void streamsEventsAsTheyAreWrittenWhileTheServerHoldsTheRest() throws Exception {
@@ -273,13 +276,13 @@ class HttpUpstreamTest {
     @Test
     void joinsTheBaseUrlAndPathWithExactlyOneSlash() {
         assertEquals("https://api.openai.com/v1/chat/completions",
-                HttpUpstream.chatCompletionsUri(URI.create("https://api.openai.com/v1")).toString());
+                OpenAiClient.chatCompletionsUri(URI.create("https://api.openai.com/v1")).toString());
         assertEquals("https://api.openai.com/v1/chat/completions",
-                HttpUpstream.chatCompletionsUri(URI.create("https://api.openai.com/v1//")).toString());
+                OpenAiClient.chatCompletionsUri(URI.create("https://api.openai.com/v1//")).toString());
         assertEquals("http://localhost:11434/chat/completions",
-                HttpUpstream.chatCompletionsUri(URI.create("http://localhost:11434")).toString());
+                OpenAiClient.chatCompletionsUri(URI.create("http://localhost:11434")).toString());
         assertEquals("https://x.openai.azure.com/openai/v1/chat/completions?api-version=preview",
-                HttpUpstream.chatCompletionsUri(URI.create("https://x.openai.azure.com/openai/v1/?api-version=preview"))
+                OpenAiClient.chatCompletionsUri(URI.create("https://x.openai.azure.com/openai/v1/?api-version=preview"))
                         .toString());
     }
 

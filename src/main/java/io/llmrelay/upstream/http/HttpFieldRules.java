@@ -1,4 +1,4 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.http;
 
 import java.util.Locale;
 import java.util.Optional;

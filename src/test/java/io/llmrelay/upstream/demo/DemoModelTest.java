@@ -1,4 +1,4 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,10 +13,13 @@ import com.openai.core.ObjectMappers;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import io.llmrelay.json.Json;
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.EncodedEvent;
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
+import io.llmrelay.openai.ChatSse;
+import io.llmrelay.upstream.StreamItem;
+import io.llmrelay.upstream.UpstreamRequest;
+import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.openai.ChunkDecoder;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +32,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class DemoUpstreamTest {
+class DemoModelTest {
     private static final String MESSAGES = "\"messages\":[{\"role\":\"user\",\"content\":\"Hello there, demo\"}]";
 
     @Test
     void streamsTheReplyWordByWordAsOpenAiChunksWithUsage() throws Exception {
-        List<String> data = streamedData(new DemoUpstream(Duration.ZERO),
+        List<String> data = streamedData(new DemoModel(Duration.ZERO),
                 "{\"model\":\"relay-demo\"," + MESSAGES + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
         assertEquals("[DONE]", data.getLast());
         List<JsonNode> chunks = new ArrayList<>();
@@ -52,7 +55,7 @@ class DemoUpstreamTest {
         assertEquals("assistant", first.path("role").asText());
         assertEquals("", first.path("content").asText());
 
-        int wordCount = DemoUpstream.REPLY.split(" ").length;
+        int wordCount = DemoModel.REPLY.split(" ").length;
         List<JsonNode> words = chunks.subList(1, 1 + wordCount);
         StringBuilder text = new StringBuilder();
         for (JsonNode chunk : words) {
@@ -61,7 +64,7 @@ class DemoUpstreamTest {
             text.append(content);
             assertTrue(chunk.has("usage") && chunk.get("usage").isNull(), "usage is null until the last chunk");
         }
-        assertEquals(DemoUpstream.REPLY, text.toString());
+        assertEquals(DemoModel.REPLY, text.toString());
 
         JsonNode finish = chunks.get(1 + wordCount);
         assertEquals("stop", finish.path("choices").get(0).path("finish_reason").asText());
@@ -75,36 +78,42 @@ class DemoUpstreamTest {
 
     @Test
     void leavesOutUsageUnlessAskedAndDefaultsTheModel() throws Exception {
-        List<String> data = streamedData(new DemoUpstream(Duration.ZERO), "{" + MESSAGES + ",\"stream\":true}");
+        List<String> data = streamedData(new DemoModel(Duration.ZERO), "{" + MESSAGES + ",\"stream\":true}");
         for (String d : data.subList(0, data.size() - 1)) {
             JsonNode chunk = Json.MAPPER.readTree(d);
             assertFalse(chunk.has("usage"), d);
-            assertEquals(DemoUpstream.MODEL, chunk.path("model").asText());
+            assertEquals(DemoModel.MODEL, chunk.path("model").asText());
             assertFalse(chunk.path("choices").isEmpty(), "no usage chunk without include_usage");
         }
         assertEquals("[DONE]", data.getLast());
     }
 
     @Test
-    void everyChunkPassesTheRelayEncoderUnchanged() throws Exception {
-        UpstreamResponse response = new DemoUpstream(Duration.ZERO).send(request("{" + MESSAGES + "}", true));
-        ChunkEncoder encoder = ChunkEncoder.forRequest("other", 1L, "other-model");
+    void everyChunkPassesTheRelayDecoderUnchanged() throws Exception {
+        UpstreamResponse response = new DemoModel(Duration.ZERO).send(request("{" + MESSAGES + "}", true));
+        ChunkDecoder decoder = ChunkDecoder.forRequest("other", 1L, "other-model");
         SseReader reader = new SseReader(response.body());
         for (SseEvent event = reader.next(); event != null; event = reader.next()) {
-            EncodedEvent encoded = encoder.encode(event.data());
-            assertArrayEquals(("data: " + event.data() + "\n\n").getBytes(StandardCharsets.UTF_8), encoded.bytes());
+            StreamItem item = decoder.decode(event.data());
+            if (event.data().equals("[DONE]")) {
+                assertEquals(StreamItem.END, item);
+                continue;
+            }
+            StreamItem.Chunk chunk = assertInstanceOf(StreamItem.Chunk.class, item, event.data());
+            assertEquals(event.data(), chunk.json());
+            assertArrayEquals(("data: " + event.data() + "\n\n").getBytes(StandardCharsets.UTF_8), ChatSse.frame(chunk.json()));
         }
     }
 
     @Test
     void answersANonStreamingRequestWithOneCompletion() throws Exception {
-        try (UpstreamResponse response = new DemoUpstream().send(request("{\"model\":\"relay-demo\"," + MESSAGES + "}",
+        try (UpstreamResponse response = new DemoModel().send(request("{\"model\":\"relay-demo\"," + MESSAGES + "}",
                 false))) {
             assertEquals(200, response.status());
             assertEquals("application/json", response.header("content-type"));
             byte[] body = response.body().readAllBytes();
             ChatCompletion completion = ObjectMappers.jsonMapper().readValue(body, ChatCompletion.class).validate();
-            assertEquals(DemoUpstream.REPLY, completion.choices().getFirst().message().content().orElseThrow());
+            assertEquals(DemoModel.REPLY, completion.choices().getFirst().message().content().orElseThrow());
             JsonNode json = Json.MAPPER.readTree(body);
             assertEquals("chat.completion", json.path("object").asText());
             assertEquals("stop", json.path("choices").get(0).path("finish_reason").asText());
@@ -115,7 +124,7 @@ class DemoUpstreamTest {
     @Test
     void pausesInsideReadBetweenWords() throws Exception {
         Duration pause = Duration.ofMillis(20);
-        UpstreamResponse response = new DemoUpstream(pause).send(request("{" + MESSAGES + "}", true));
+        UpstreamResponse response = new DemoModel(pause).send(request("{" + MESSAGES + "}", true));
         assertEquals("text/event-stream", response.header("content-type"));
         long start = System.nanoTime();
         SseReader reader = new SseReader(response.body());
@@ -125,14 +134,14 @@ class DemoUpstreamTest {
             events++;
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        int words = DemoUpstream.REPLY.split(" ").length;
+        int words = DemoModel.REPLY.split(" ").length;
         assertEquals(words + 3, events);
         assertTrue(elapsedMs >= words * pause.toMillis(), "the whole stream took only " + elapsedMs + " ms");
     }
 
     @Test
     void closingEndsTheStreamEvenDuringAPause() throws Exception {
-        UpstreamResponse response = new DemoUpstream(Duration.ofHours(1)).send(request("{" + MESSAGES + "}", true));
+        UpstreamResponse response = new DemoModel(Duration.ofHours(1)).send(request("{" + MESSAGES + "}", true));
         SseReader reader = new SseReader(response.body());
         assertTrue(reader.next().data().contains("assistant"));
         CompletableFuture<SseEvent> next = CompletableFuture.supplyAsync(() -> {
@@ -151,7 +160,7 @@ class DemoUpstreamTest {
 
     @Test
     void survivesABodyThatIsNotJson() throws Exception {
-        try (UpstreamResponse response = new DemoUpstream(Duration.ZERO).send(request("not json", true))) {
+        try (UpstreamResponse response = new DemoModel(Duration.ZERO).send(request("not json", true))) {
             InputStream body = response.body();
             List<String> data = new ArrayList<>();
             SseReader reader = new SseReader(body);
@@ -163,9 +172,9 @@ class DemoUpstreamTest {
         }
     }
 
-    private static List<String> streamedData(DemoUpstream demo, String body) throws IOException {
+    private static List<String> streamedData(DemoModel demo, String body) throws IOException {
         List<String> data = new ArrayList<>();
-        try (UpstreamResponse response = demo.send(new UpstreamRequest(DemoUpstream.BASE_URL, null, Map.of(),
+        try (UpstreamResponse response = demo.send(new UpstreamRequest(DemoModel.BASE_URL, null, Map.of(),
                 body.getBytes(StandardCharsets.UTF_8), true, Duration.ofSeconds(5), "req-7"))) {
             assertEquals(200, response.status());
             SseReader reader = new SseReader(response.body());
@@ -178,7 +187,7 @@ class DemoUpstreamTest {
     }
 
     private static UpstreamRequest request(String body, boolean stream) {
-        return new UpstreamRequest(DemoUpstream.BASE_URL, null, Map.of(), body.getBytes(StandardCharsets.UTF_8), stream,
+        return new UpstreamRequest(DemoModel.BASE_URL, null, Map.of(), body.getBytes(StandardCharsets.UTF_8), stream,
                 Duration.ofSeconds(5), null);
     }
 }

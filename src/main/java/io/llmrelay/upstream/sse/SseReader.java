@@ -1,4 +1,4 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.sse;
 
 import java.io.Closeable;
 import java.io.IOException;

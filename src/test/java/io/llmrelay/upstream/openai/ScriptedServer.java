@@ -1,4 +1,4 @@
-package io.llmrelay.upstream;
+package io.llmrelay.upstream.openai;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;

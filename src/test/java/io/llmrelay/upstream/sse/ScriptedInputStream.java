@@ -1,4 +1,4 @@
-package io.llmrelay.openai;
+package io.llmrelay.upstream.sse;
 
 import java.io.InputStream;
 import java.util.Arrays;
