@@ -1,12 +1,12 @@
 package io.llmrelay.cli;
 
+import io.llmrelay.app.RelaySetups;
 import io.llmrelay.config.ConfigException;
 import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.local.LocalFunctionUrlServer;
-import io.llmrelay.app.RelaySetups;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
 import io.llmrelay.upstream.demo.DemoModel;

@@ -1,7 +1,13 @@
 package io.llmrelay.relay;
 
 import io.llmrelay.config.ConfigSource;
+import io.llmrelay.config.RouteConfig;
 import io.llmrelay.keys.KeyResolver;
+import io.llmrelay.relay.attempt.AttemptSources;
+import io.llmrelay.relay.attempt.Pause;
+import io.llmrelay.relay.log.LogLevel;
+import io.llmrelay.relay.log.TranslationNoteLog;
+import io.llmrelay.upstream.Upstream;
 import java.io.PrintStream;
 
 /**
@@ -22,7 +28,13 @@ public record RelaySetup(
         Upstreams upstreams,
         PrintStream requestLog,
         LogLevel logLevel,
-        Pause pause) {
+        Pause pause) implements AttemptSources {
+
+    /** The route's upstream, its translation notes going to the request log at {@code debug}. */
+    @Override
+    public Upstream upstream(RouteConfig route, String requestId) {
+        return upstreams.forRoute(route, TranslationNoteLog.of(requestLog, logLevel, route.name(), requestId));
+    }
 
     public RelaySetup withLogLevel(LogLevel level) {
         return new RelaySetup(config, keys, authDisabled, upstreams, requestLog, level, pause);

@@ -14,6 +14,8 @@ import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.relay.attempt.Pause;
+import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.RelayUnderTest;

@@ -1,11 +1,11 @@
 package io.llmrelay.bench.scrub;
 
 import io.llmrelay.bench.jmh.BenchChunks;
+import io.llmrelay.secrets.ScrubTimeoutException;
+import io.llmrelay.secrets.SecretScrubber;
 import io.llmrelay.upstream.openai.ChunkDecoder;
 import io.llmrelay.upstream.sse.SseEvent;
 import io.llmrelay.upstream.sse.SseReader;
-import io.llmrelay.secrets.ScrubTimeoutException;
-import io.llmrelay.secrets.SecretScrubber;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
