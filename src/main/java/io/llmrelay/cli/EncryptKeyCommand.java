@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.SdkBytes;
@@ -120,23 +121,18 @@ public final class EncryptKeyCommand {
     }
 
     private record Options(String keyId, String route) {
+        private static final String KEY_ID = "--kms-key-id";
+        private static final String ROUTE = "--route";
+
         /** @return the options, or null after saying on {@code err} what is wrong */
         static Options parse(String[] args, Map<String, String> env, PrintStream err) {
-            String keyId = null;
-            String route = null;
+            Map<String, String> given = new HashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 String name = arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-                if (name.equals("--key") || name.equals("--api-key") || name.equals("--plaintext")) {
-                    err.println("encrypt-key: refusing " + name + ": a key given as an argument is visible to"
-                            + " other users in the process list and stays in the shell history. Pipe it on"
-                            + " standard input instead (and rotate it if it was typed on a shared machine).");
-                    return null;
-                }
-                if (!name.equals("--kms-key-id") && !name.equals("--route")) {
-                    // Not echoed: a stray positional argument may well be the key itself.
-                    err.println("encrypt-key: unexpected argument #" + (i + 1)
-                            + (arg.startsWith("--") ? " (" + name + ")" : " (not shown, in case it is a key)"));
+                String refused = refused(name, arg, i);
+                if (refused != null) {
+                    err.println("encrypt-key: " + refused);
                     return null;
                 }
                 String value;
@@ -148,20 +144,31 @@ public final class EncryptKeyCommand {
                     err.println("encrypt-key: " + name + " needs a value");
                     return null;
                 }
-                if (name.equals("--route")) {
-                    if (route != null) {
-                        err.println("encrypt-key: --route given twice");
-                        return null;
-                    }
-                    route = value;
-                } else {
-                    if (keyId != null) {
-                        err.println("encrypt-key: --kms-key-id given twice");
-                        return null;
-                    }
-                    keyId = value;
+                if (given.putIfAbsent(name, value) != null) {
+                    err.println("encrypt-key: " + name + " given twice");
+                    return null;
                 }
             }
+            return complete(given.get(KEY_ID), given.get(ROUTE), env, err);
+        }
+
+        /** Why argument number {@code index} (zero-based) is refused, or null for one of the two options. */
+        private static String refused(String name, String arg, int index) {
+            if (name.equals("--key") || name.equals("--api-key") || name.equals("--plaintext")) {
+                return "refusing " + name + ": a key given as an argument is visible to"
+                        + " other users in the process list and stays in the shell history. Pipe it on"
+                        + " standard input instead (and rotate it if it was typed on a shared machine).";
+            }
+            if (!name.equals(KEY_ID) && !name.equals(ROUTE)) {
+                // Not echoed: a stray positional argument may well be the key itself.
+                return "unexpected argument #" + (index + 1)
+                        + (arg.startsWith("--") ? " (" + name + ")" : " (not shown, in case it is a key)");
+            }
+            return null;
+        }
+
+        /** Both options present and valid ({@value #KEY_ID} from {@value EncryptKeyCommand#ENV_KEY_ID} if not given). */
+        private static Options complete(String keyId, String route, Map<String, String> env, PrintStream err) {
             if (keyId == null) {
                 String fromEnv = env.get(ENV_KEY_ID);
                 keyId = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();

@@ -11,11 +11,9 @@ import java.util.Arrays;
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
  * and OkHttp's {@code ServerSentEventReader}.
  *
- * <p>Bytes are read in blocks into one array and split into lines there; a line is decoded as
- * UTF-8 only once it is complete, so a character whose bytes straddle two reads stays intact.
- * Lines end with LF, CRLF or CR, and a CR that ends one read followed by an LF that starts the
- * next is a single line end. An event still open at end of stream is dropped, as the spec says:
- * a truncated upstream must not look like a complete chunk.
+ * <p>Lines come from {@link SseLines} (LF, CRLF or CR; decoded as UTF-8 only once complete, so
+ * a character whose bytes straddle two reads stays intact). An event still open at end of stream
+ * is dropped, as the spec says: a truncated upstream must not look like a complete chunk.
  *
  * <p>Not thread-safe: one reader belongs to one stream. After an {@link IOException} the reader
  * is unusable.
@@ -24,32 +22,16 @@ public final class SseReader implements Closeable {
     /** Generous for any chat chunk, small enough that a runaway upstream cannot exhaust a Lambda's memory. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-    private static final int READ_BLOCK = 8192;
-    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final byte[] DATA = ascii("data");
     private static final byte[] EVENT = ascii("event");
     private static final byte[] ID = ascii("id");
     /** A data buffer grown past this by one big event is let go afterwards, not kept for the stream's life. */
     private static final int RETAINED_BUFFER_BYTES = 64 * 1024;
 
-    private final InputStream in;
+    private final SseLines lines;
     private final int maxEventBytes;
 
-    private final byte[] block = new byte[READ_BLOCK];
-    private int pos;
-    private int limit;
-    private boolean endOfStream;
-    private boolean bomChecked;
-    /** The last line ended with CR: an LF arriving next, even in the next read, belongs to that line end. */
-    private boolean swallowLf;
-
-    /** A line that straddles reads is assembled here; a line inside one block is parsed in place. */
-    private final Bytes carry = new Bytes();
-    private byte[] line;
-    private int lineStart;
-    private int lineLength;
-
-    private final Bytes data = new Bytes();
+    private final GrowableBytes data = new GrowableBytes();
     private boolean hasData;
     private String eventType;
     private String lastEventId;
@@ -63,73 +45,28 @@ public final class SseReader implements Closeable {
         if (maxEventBytes <= 0) {
             throw new IllegalArgumentException("maxEventBytes must be positive, was " + maxEventBytes);
         }
-        this.in = in;
         this.maxEventBytes = maxEventBytes;
+        this.lines = new SseLines(in, this::checkSize);
     }
 
     /** Returns the next dispatched event, or null at end of stream. */
     public SseEvent next() throws IOException {
-        while (readLine()) {
-            if (lineLength == 0) {
+        while (lines.next()) {
+            if (lines.lineLength == 0) {
                 if (hasData) {
                     return dispatch();
                 }
                 eventType = null; // a blank line without data still ends the (empty) event
                 continue;
             }
-            processField(line, lineStart, lineStart + lineLength);
+            processField(lines.line, lines.lineStart, lines.lineStart + lines.lineLength);
         }
         return null;
     }
 
     @Override
     public void close() throws IOException {
-        in.close();
-    }
-
-    /** Points {@link #line} at the next complete line; false at end of stream (a partial line is dropped). */
-    private boolean readLine() throws IOException {
-        carry.reset();
-        while (true) {
-            if (pos == limit && !fill()) {
-                return false;
-            }
-            if (swallowLf) {
-                swallowLf = false;
-                if (block[pos] == '\n') {
-                    pos++;
-                    continue;
-                }
-            }
-            int end = pos;
-            while (end < limit) {
-                byte b = block[end];
-                if (b == '\n' || b == '\r') {
-                    break;
-                }
-                end++;
-            }
-            if (end == limit) {
-                checkSize(carry.size + (end - pos));
-                carry.append(block, pos, end - pos);
-                pos = end;
-                continue;
-            }
-            if (carry.size == 0) {
-                line = block;
-                lineStart = pos;
-                lineLength = end - pos;
-            } else {
-                carry.append(block, pos, end - pos);
-                line = carry.bytes;
-                lineStart = 0;
-                lineLength = carry.size;
-            }
-            checkSize(lineLength);
-            swallowLf = block[end] == '\r';
-            pos = end + 1;
-            return true;
-        }
+        lines.close();
     }
 
     private void checkSize(int lineBytes) throws IOException {
@@ -137,51 +74,6 @@ public final class SseReader implements Closeable {
             throw new IOException("Server-Sent Event exceeds the limit of " + maxEventBytes
                     + " bytes; refusing to buffer more of it");
         }
-    }
-
-    private boolean fill() throws IOException {
-        if (endOfStream) {
-            return false;
-        }
-        int n;
-        do {
-            n = in.read(block, 0, block.length);
-        } while (n == 0);
-        if (n < 0) {
-            endOfStream = true;
-            return false;
-        }
-        pos = 0;
-        limit = n;
-        if (!bomChecked) {
-            skipBom();
-        }
-        return true;
-    }
-
-    /** The BOM may itself arrive split across reads, so read just enough of the stream's start to tell. */
-    private void skipBom() throws IOException {
-        bomChecked = true;
-        while (limit < BOM.length && startsLikeBom()) {
-            int n = in.read(block, limit, block.length - limit);
-            if (n < 0) {
-                endOfStream = true;
-                return;
-            }
-            limit += n;
-        }
-        if (limit >= BOM.length && startsLikeBom()) {
-            pos = BOM.length;
-        }
-    }
-
-    private boolean startsLikeBom() {
-        for (int i = 0; i < Math.min(limit, BOM.length); i++) {
-            if (block[i] != BOM[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void processField(byte[] b, int start, int end) {
@@ -247,32 +139,5 @@ public final class SseReader implements Closeable {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** A growable byte array whose contents can be read in place. */
-    private static final class Bytes {
-        byte[] bytes = new byte[256];
-        int size;
-
-        void reset() {
-            size = 0;
-        }
-
-        void append(byte b) {
-            ensure(1);
-            bytes[size++] = b;
-        }
-
-        void append(byte[] src, int off, int len) {
-            ensure(len);
-            System.arraycopy(src, off, bytes, size, len);
-            size += len;
-        }
-
-        private void ensure(int more) {
-            if (size + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
-            }
-        }
     }
 }
