@@ -33,10 +33,9 @@ import javax.net.ssl.SSLContext;
  * Cold-start work done off the critical path: what the first invocation will need anyway, done
  * on another thread while the main thread initialises the handler and reads the first event.
  *
- * <p>Measured (bench/ coldstart, README "Performance"): the two big blocks of a cold start are
- * Jackson's set-up and the JDK HTTP client's (its constructor initialises the default
- * {@link SSLContext}: the JSSE provider and the trust store), about 200 ms each on this project's
- * machines, one after the other on the main thread. Started first thing in {@code main}, this
+ * <p>The two big blocks of a cold start are Jackson's set-up and the JDK HTTP client's (its
+ * constructor initialises the default {@link SSLContext}: the JSSE provider and the trust store),
+ * one after the other on the main thread (bench/ coldstart; figures in README "Performance"). Started first thing in {@code main}, this
  * thread does the TLS set-up and then exercises, on loopback only, the code paths of the first
  * request: a JDK HTTP/1.1 exchange with a chunked event stream (a throwaway client against a
  * throwaway {@link ServerSocket} on 127.0.0.1, both closed after), and the relay's own parsing
