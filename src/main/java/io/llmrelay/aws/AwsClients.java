@@ -10,13 +10,12 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /**
  * The relay's KMS and Secrets Manager clients, each built once, on first use.
  *
- * <p>Lazy rather than built at start-up, as measured ({@code AwsInitTimingTest}: fresh JVMs with
- * Lambda's JVM flags on one CPU, against moto, medians of 9): JVM start to first key was 1414 ms
- * lazy and 1421 ms eager for a {@code kms:} key, because eager building only moves ~0.9 s of
- * client set-up from the first request (1278 ms to 424 ms) into init (153 ms to 1026 ms), and on
- * an on-demand cold start both are on the first caller's path; lazy costs nothing for a relay
- * whose keys are all {@code env:} (213 ms in all). Where init is NOT on a caller's path (SnapStart,
- * provisioned concurrency) that move is a win, and {@code KeyResolvers.prepare} makes it then.
+ * <p>Lazy rather than built at start-up: building a client early only moves its set-up from the
+ * first request into init, and on an on-demand cold start both are on the first caller's path,
+ * while lazy costs nothing for a relay whose keys are all {@code env:} ({@code AwsInitTimingTest}
+ * measures both; figures in README "Performance", Cold start). Where init is NOT on a caller's
+ * path (SnapStart, provisioned concurrency) that move is a win, and {@code KeyResolvers.prepare}
+ * makes it then.
  *
  * <p>All clients use the JDK-based url-connection HTTP client: the Apache and Netty clients start
  * slower and are excluded from the package.

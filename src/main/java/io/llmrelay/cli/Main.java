@@ -57,8 +57,8 @@ public final class Main {
             if (Prewarm.initAheadOfRequests(env)) {
                 Prewarm.run();
             } else if (Runtime.getRuntime().availableProcessors() > 1) {
-                // On one CPU there is no other core to overlap with: measured (bench/ coldstart
-                // --cpus 0), the warm-up then costs ~15-30 ms instead of saving ~60-100 ms.
+                // On one CPU there is no other core to overlap with, so the warm-up costs time
+                // instead of saving it (bench/ coldstart --cpus 0; README "Performance").
                 Prewarm.inBackground();
             }
         }

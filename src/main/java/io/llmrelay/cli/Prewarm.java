@@ -4,9 +4,11 @@ import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.HttpIntegrationPrelude;
 import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.openai.ChatCompletionRequest;
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
+import io.llmrelay.openai.ChatSse;
+import io.llmrelay.upstream.StreamItem;
+import io.llmrelay.upstream.openai.ChunkDecoder;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,10 +33,9 @@ import javax.net.ssl.SSLContext;
  * Cold-start work done off the critical path: what the first invocation will need anyway, done
  * on another thread while the main thread initialises the handler and reads the first event.
  *
- * <p>Measured (bench/ coldstart, README "Performance"): the two big blocks of a cold start are
- * Jackson's set-up and the JDK HTTP client's (its constructor initialises the default
- * {@link SSLContext}: the JSSE provider and the trust store), about 200 ms each on this project's
- * machines, one after the other on the main thread. Started first thing in {@code main}, this
+ * <p>The two big blocks of a cold start are Jackson's set-up and the JDK HTTP client's (its
+ * constructor initialises the default {@link SSLContext}: the JSSE provider and the trust store),
+ * one after the other on the main thread (bench/ coldstart; figures in README "Performance"). Started first thing in {@code main}, this
  * thread does the TLS set-up and then exercises, on loopback only, the code paths of the first
  * request: a JDK HTTP/1.1 exchange with a chunked event stream (a throwaway client against a
  * throwaway {@link ServerSocket} on 127.0.0.1, both closed after), and the relay's own parsing
@@ -115,11 +116,13 @@ final class Prewarm {
         ChatCompletionRequest chat = ChatCompletionRequest.parse(request.body());
         chat.toUpstreamBody("prewarm", ChatCompletionRequest.DEFAULT_DROPPED_FIELDS);
         KeyDigest.sha256Hex("prewarm");
-        ChunkEncoder encoder = ChunkEncoder.forRequest("prewarm", 1_700_000_000L, "prewarm");
+        ChunkDecoder decoder = ChunkDecoder.forRequest("prewarm", 1_700_000_000L, "prewarm");
         SseReader reader = new SseReader(new ByteArrayInputStream(("data: " + SAMPLE_CHUNK + "\n\ndata: [DONE]\n\n")
                 .getBytes(StandardCharsets.UTF_8)));
         for (SseEvent e = reader.next(); e != null; e = reader.next()) {
-            encoder.encode(e.data());
+            if (decoder.decode(e.data()) instanceof StreamItem.Chunk chunk) {
+                ChatSse.frame(chunk.json());
+            }
         }
         new HttpIntegrationPrelude(200, Map.of("content-type", "text/event-stream"), List.of()).encode();
     }

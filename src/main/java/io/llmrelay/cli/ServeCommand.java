@@ -1,5 +1,6 @@
 package io.llmrelay.cli;
 
+import io.llmrelay.app.RelaySetups;
 import io.llmrelay.config.ConfigException;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.ConfigSources;
@@ -8,7 +9,7 @@ import io.llmrelay.config.StartupCheck;
 import io.llmrelay.local.LocalFunctionUrlServer;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
-import io.llmrelay.upstream.DemoUpstream;
+import io.llmrelay.upstream.demo.DemoModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -114,7 +115,7 @@ public final class ServeCommand {
         ConfigSource source = configured.orElseGet(() -> ConfigSource.fixed(RelayConfig.demo()));
         RelayConfig config = source.current();
         boolean authOff = demo || options.noAuth();
-        RelaySetup setup = customize.apply(RelaySetup.of(source, config, env, authOff, out));
+        RelaySetup setup = customize.apply(RelaySetups.of(source, config, env, authOff, out));
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
                 new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),
@@ -125,7 +126,7 @@ public final class ServeCommand {
         out.println("LLM Relay is serving a local Function URL (same runtime loop and Runtime API as on Lambda).");
         out.println("  base URL:  " + url + "/v1   (POST /v1/chat/completions, GET /v1/models)");
         if (demo) {
-            out.println("  config:    none given, so the OFFLINE DEMO: model '" + DemoUpstream.MODEL
+            out.println("  config:    none given, so the OFFLINE DEMO: model '" + DemoModel.MODEL
                     + "' streams a short reply word by word; no upstream, no account needed.");
             out.println("             Give a config with --config FILE, RELAY_CONFIG or RELAY_CONFIG_FILE (see relay.example.json).");
         } else {
@@ -141,7 +142,7 @@ public final class ServeCommand {
         out.println("  environments: up to " + options.concurrency() + " concurrent; first one ready in " + initMs
                 + " ms; function timeout " + options.timeoutMs() + " ms; request log " + setup.logLevel().name().toLowerCase(Locale.ROOT));
         out.println("  try:  curl -N " + url + "/v1/chat/completions -H 'content-type: application/json' \\");
-        out.println("          -d '{\"model\":\"" + (demo ? DemoUpstream.MODEL : "<a model from your config>")
+        out.println("          -d '{\"model\":\"" + (demo ? DemoModel.MODEL : "<a model from your config>")
                 + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'"
                 + (authOff ? "" : " -H 'authorization: Bearer <caller key>'"));
         out.println("Listening on " + url + "  (Ctrl-C stops)");

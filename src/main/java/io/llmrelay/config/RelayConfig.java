@@ -1,7 +1,10 @@
 package io.llmrelay.config;
 
+import io.llmrelay.keys.KeyReference;
+import io.llmrelay.keys.KeyResolvers;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -19,7 +22,7 @@ public record RelayConfig(
         List<CallerConfig> callers, List<RouteConfig> routes, long keyCacheTtlSeconds, long maxRequestBytes,
         long deadlineMarginMs) {
 
-    public static final long DEFAULT_KEY_CACHE_TTL_SECONDS = 300;
+    public static final long DEFAULT_KEY_CACHE_TTL_SECONDS = KeyResolvers.DEFAULT_CACHE_TTL_SECONDS;
     public static final long DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
     /** Enough to write an error event and [DONE] and close the response, with room for a GC pause. */
     public static final long DEFAULT_DEADLINE_MARGIN_MS = 2_000;
@@ -44,6 +47,11 @@ public record RelayConfig(
 
     public Optional<RouteConfig> route(String name) {
         return routes.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** Every route's {@code apiKey}, in route order; routes without one are left out. */
+    public List<KeyReference> keyReferences() {
+        return routes.stream().map(RouteConfig::apiKey).filter(Objects::nonNull).toList();
     }
 
     /** The offline demo: one default route answering model {@code relay-demo}, no callers. */

@@ -1,6 +1,6 @@
 package io.llmrelay.config;
 
-import io.llmrelay.upstream.HttpFieldRules;
+import io.llmrelay.upstream.http.HttpFieldRules;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;

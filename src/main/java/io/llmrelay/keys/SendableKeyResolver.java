@@ -1,7 +1,7 @@
 package io.llmrelay.keys;
 
 import io.llmrelay.secrets.KnownSecrets;
-import io.llmrelay.upstream.HttpFieldRules;
+import io.llmrelay.upstream.http.HttpFieldRules;
 import java.util.Optional;
 
 /**

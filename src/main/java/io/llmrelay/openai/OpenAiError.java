@@ -125,7 +125,7 @@ public record OpenAiError(int status, String message, String type, String param,
      * Reads an {@code error} object leniently: providers send {@code code} as a number or omit
      * {@code type}, and a missing type is inferred from the status the way OpenAI assigns it.
      */
-    static OpenAiError fromErrorObject(int status, JsonNode error) {
+    public static OpenAiError fromErrorObject(int status, JsonNode error) {
         JsonNode message = error.get("message");
         String text = message != null && message.isTextual() ? message.asText()
                 : "The upstream reported an error without a message.";

@@ -1,259 +1,107 @@
 package io.llmrelay.relay;
 
-import com.amazonaws.services.lambda.runtime.Context;
+import io.llmrelay.config.RelayConfig;
 import io.llmrelay.config.RouteConfig;
 import io.llmrelay.functionurl.FunctionUrlRequest;
-import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.openai.ChatCompletionRequest;
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.EncodedEvent;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.SseEvent;
+import io.llmrelay.relay.attempt.Outcome;
+import io.llmrelay.relay.attempt.RouteAttempts;
+import io.llmrelay.relay.log.RequestLog;
+import io.llmrelay.relay.out.CallerGoneException;
+import io.llmrelay.relay.out.CallerOutput;
+import io.llmrelay.relay.out.ChunkWriter;
+import io.llmrelay.relay.out.ErrorContract;
+import io.llmrelay.relay.out.ResponseScrubber;
+import io.llmrelay.relay.out.SseChunkWriter;
+import io.llmrelay.relay.route.Router;
+import io.llmrelay.relay.stream.StreamRelay;
+import io.llmrelay.relay.stream.WholeRelay;
+import io.llmrelay.relay.watch.Deadline;
+import io.llmrelay.relay.watch.WatchedChunks;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Optional;
 
 /**
- * One {@code POST /chat/completions}: validate, route, get an answer from the upstreams
- * ({@link UpstreamAttempts}: retries and fallbacks, all before the first byte) and relay it.
- *
- * <p>The error contract: until the first byte goes to the caller, every failure gets its own
- * HTTP status and an OpenAI error body. After it, a failure becomes one
- * {@code data: {"error":{...}}} event followed by {@code data: [DONE]}, and the invocation ends
- * normally: the official OpenAI SDKs raise an APIError on such an event. That includes the
- * invocation's own deadline, which the relay meets a configured margin early.
+ * One {@code POST /chat/completions}, stage by stage: the body checked and parsed, the route
+ * chosen, the upstreams tried ({@link RouteAttempts}: keys, retries and fallbacks, all before the
+ * first byte), then the outcome relayed: a stream by {@link StreamRelay} into the chat SSE writer,
+ * a whole answer by {@link WholeRelay}, a refusal or failure by the {@link ErrorContract}.
  */
 final class ChatCompletionCall {
-    /** Non-streaming answers are read whole; bounded all the same. */
-    private static final int MAX_WHOLE_BODY_BYTES = 32 * 1024 * 1024;
-    static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
-
     private final RelaySetup setup;
-    private final RelayHandler.Snapshot snapshot;
+    private final RelayConfig config;
+    private final Router router;
     private final FunctionUrlRequest request;
-    private final FunctionUrlResponse response;
-    private final Context context;
-    private final RequestLog log;
-    /** Scrubs the upstream keys resolved for this request from everything the caller gets. */
-    private ResponseScrubber scrubber = ResponseScrubber.NONE;
+    private final String requestId;
+    private final Deadline deadline;
+    private final CallerOutput out;
+    private final ErrorContract errors;
 
-    ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request,
-            FunctionUrlResponse response, Context context, RequestLog log) {
+    ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request, String requestId,
+            Deadline deadline, CallerOutput out, ErrorContract errors) {
         this.setup = setup;
-        this.snapshot = snapshot;
+        this.config = snapshot.config();
+        this.router = snapshot.router();
         this.request = request;
-        this.response = response;
-        this.context = context;
-        this.log = log;
-    }
-
-    /** A write to the caller failed: the caller has gone, and nobody is left to tell. */
-    private static final class CallerGoneException extends IOException {
-        CallerGoneException(IOException cause) {
-            super("the caller went away: " + cause.getMessage(), cause);
-        }
+        this.requestId = requestId;
+        this.deadline = deadline;
+        this.out = out;
+        this.errors = errors;
     }
 
     void run() throws IOException {
-        long maxBytes = snapshot.config().maxRequestBytes();
-        if (request.body().length > maxBytes) {
-            ErrorReply.send(response, log, OpenAiError.requestTooLarge(maxBytes));
+        RequestLog log = out.log();
+        if (request.body().length > config.maxRequestBytes()) {
+            errors.replyOwn(OpenAiError.requestTooLarge(config.maxRequestBytes()));
             return;
         }
         ChatCompletionRequest chat;
         try {
             chat = ChatCompletionRequest.parse(request.body());
         } catch (InvalidRequestException e) {
-            ErrorReply.send(response, log, e.error());
+            errors.replyOwn(e.error());
             return;
         }
-        Optional<RouteConfig> found = snapshot.router().route(chat.model());
-        if (found.isEmpty()) {
-            ErrorReply.send(response, log, OpenAiError.modelNotFound(chat.model()));
+        Optional<RouteConfig> route = router.route(chat.model());
+        if (route.isEmpty()) {
+            errors.replyOwn(OpenAiError.modelNotFound(chat.model()));
             return;
         }
-        RouteConfig route = found.get();
-        log.route(route.name(), chat.model(), chat.stream());
-        Deadline deadline = Deadline.of(context, snapshot.config().deadlineMarginMs());
-        UpstreamAttempts attempts = new UpstreamAttempts(setup, snapshot.config(), snapshot.router(), chat,
-                deadline, log, context.getAwsRequestId());
-        UpstreamAttempts.Outcome outcome = attempts.open(route);
-        scrubber = ResponseScrubber.of(attempts.resolvedKeys(), deadline);
+        log.route(route.get().name(), chat.model(), chat.stream());
+        RouteAttempts attempts = new RouteAttempts(setup, config, router, chat, deadline, log, requestId);
+        Outcome outcome = attempts.open(route.get());
+        out.scrubWith(ResponseScrubber.of(attempts.resolvedKeys(), deadline));
+        relay(outcome);
+    }
+
+    /** The outcome to the caller; closing the upstream (try-with-resources) is what stops its token generation. */
+    private void relay(Outcome outcome) throws IOException {
+        ChunkWriter writer = new SseChunkWriter(out);
         try {
             switch (outcome) {
-                case UpstreamAttempts.Failure failure -> reply(failure.error());
-                case UpstreamAttempts.Refusal refusal -> relayUpstreamError(refusal);
-                case UpstreamAttempts.Whole whole -> {
+                case Outcome.Failure failure -> errors.reply(failure.error());
+                case Outcome.Refusal refusal -> errors.relayRefusal(refusal.route().name(), refusal.status(),
+                        refusal.headers(), refusal.body());
+                case Outcome.Whole whole -> {
                     try (UpstreamResponse answer = whole.answer()) {
-                        relayWhole(whole.route(), answer, deadline);
+                        WholeRelay.relay(whole.route(), answer, deadline, out, errors, config.deadlineMarginMs());
                     }
                 }
-                case UpstreamAttempts.Stream stream -> {
-                    try (UpstreamEvents events = stream.events()) {
-                        String model = stream.upstreamModel() != null ? stream.upstreamModel() : chat.model();
-                        relayStream(stream, events, model);
+                case Outcome.Stream stream -> {
+                    try (WatchedChunks chunks = stream.chunks()) {
+                        RouteConfig route = stream.route();
+                        new StreamRelay(writer, errors, route.name(), route.idleTimeoutMs(), config.deadlineMarginMs())
+                                .run(chunks, stream.first());
                     }
                 }
             }
         } catch (CallerGoneException e) {
-            // Closing the upstream (try-with-resources above) is what stops token generation.
-            log.error("caller_disconnected");
+            out.log().error("caller_disconnected");
         } catch (ResponseScrubber.OutOfTime e) {
-            tooLateToScrub();
+            errors.outOfTime(writer, config.deadlineMarginMs());
         }
-    }
-
-    /** The deadline came while an answer was being scrubbed: instead of it, the caller learns why. */
-    private void tooLateToScrub() throws IOException {
-        OpenAiError late = ResponseScrubber.OutOfTime.error(snapshot.config().deadlineMarginMs());
-        if (!response.isCommitted()) {
-            ErrorReply.send(response, log, late);
-            return;
-        }
-        log.error(late.code());
-        try {
-            send(ChunkEncoder.errorEvent(late));
-            send(ChunkEncoder.done());
-        } catch (CallerGoneException e) {
-            log.error("caller_disconnected");
-        }
-    }
-
-    /**
-     * Relays the upstream's events one by one, each flushed before the next is read. The head
-     * goes out with the first event, so a first event that is an error still gets a real status.
-     */
-    private void relayStream(UpstreamAttempts.Stream stream, UpstreamEvents events, String model) throws IOException {
-        RouteConfig route = stream.route();
-        ChunkEncoder encoder = ChunkEncoder.forRequest(context.getAwsRequestId(),
-                System.currentTimeMillis() / 1000, model == null ? "unknown" : model);
-        boolean started = false;
-        SseEvent event = stream.first();
-        while (true) {
-            if (event == null) {
-                send(ChunkEncoder.done()); // the upstream forgot [DONE]; callers wait for it
-                return;
-            }
-            EncodedEvent encoded = encoder.encode(event.data());
-            OpenAiError failed = switch (encoded) {
-                // The upstream's own words, which may quote its key (whole or masked): scrubbed like error bodies.
-                case EncodedEvent.UpstreamError upstreamError -> scrubber.error(upstreamError.error());
-                case EncodedEvent.Invalid invalid -> invalid.error();
-                default -> null;
-            };
-            if (failed != null) {
-                if (!started) {
-                    reply(failed);
-                    return;
-                }
-                log.error(failed.code() != null ? failed.code() : failed.type());
-                send(ChunkEncoder.errorEvent(failed));
-                send(ChunkEncoder.done());
-                return;
-            }
-            if (!started) {
-                started = true;
-                log.status(200);
-                response.status(200)
-                        .header("content-type", EVENT_STREAM)
-                        .header("cache-control", "no-cache");
-            }
-            send(encoded.bytes());
-            if (encoded.endsStream()) {
-                return;
-            }
-            try {
-                event = events.next();
-            } catch (ReadFailure e) {
-                OpenAiError broken = switch (e.why()) {
-                    case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("
-                            + snapshot.config().deadlineMarginMs() + " ms margin) while the upstream was still streaming.");
-                    case IDLE -> OpenAiError.upstreamTimeout("The upstream of route '" + route.name() + "' sent nothing for "
-                            + route.idleTimeoutMs() + " ms.");
-                    case BROKEN -> OpenAiError.upstreamUnavailable("The upstream stream broke off: " + e.getMessage());
-                };
-                log.error(broken.code());
-                send(ChunkEncoder.errorEvent(broken));
-                send(ChunkEncoder.done());
-                return;
-            }
-        }
-    }
-
-    /** A non-streaming answer: the upstream's {@code chat.completion} as it came. */
-    private void relayWhole(RouteConfig route, UpstreamResponse answer, Deadline deadline) throws IOException {
-        byte[] body;
-        try {
-            body = WholeBody.readComplete(answer, MAX_WHOLE_BODY_BYTES, route.idleTimeoutMs(), deadline);
-        } catch (WholeBody.TooLarge e) {
-            ErrorReply.send(response, log, OpenAiError.upstreamInvalidResponse("The upstream's answer is "
-                    + e.getMessage() + ", the most the relay passes on whole."));
-            return;
-        } catch (ReadFailure e) {
-            reply(switch (e.why()) {
-                case DEADLINE -> OpenAiError.deadlineExceeded("The invocation reached its time limit ("
-                        + snapshot.config().deadlineMarginMs() + " ms margin) before the upstream's answer was complete.");
-                case IDLE -> OpenAiError.upstreamTimeout("The upstream of route '" + route.name()
-                        + "' sent nothing for " + route.idleTimeoutMs() + " ms.");
-                case BROKEN -> OpenAiError.upstreamUnavailable("The upstream answer broke off: " + e.getMessage());
-            });
-            return;
-        }
-        String type = scrubber.text(answer.header("content-type"));
-        log.status(200);
-        response.status(200).header("content-type", type != null ? type : "application/json");
-        send(body);
-    }
-
-    /**
-     * An upstream 4xx with an OpenAI-shaped body goes to the caller as it is (status, body, and
-     * {@code retry-after} on 429); anything else, 5xx above all, is the upstream failing: 502.
-     */
-    private void relayUpstreamError(UpstreamAttempts.Refusal refusal) throws IOException {
-        byte[] body = refusal.body();
-        int status = refusal.status();
-        OpenAiError shaped = OpenAiError.fromUpstreamBody(status, body);
-        shaped = shaped == null ? null : scrubber.error(shaped);
-        if (status >= 400 && status < 500 && shaped != null) {
-            byte[] clean = scrubber.upstreamErrorBody(body);
-            String retryAfter = scrubber.upstreamText(refusal.headers().get("retry-after"));
-            if (status == 429 && retryAfter != null) {
-                response.header("retry-after", retryAfter);
-            }
-            log.status(status);
-            log.error(shaped.code() != null ? shaped.code() : shaped.type());
-            response.status(status).header("content-type", "application/json");
-            send(clean);
-            return;
-        }
-        String name = refusal.route().name();
-        String detail = shaped != null ? ": " + shaped.message() : "";
-        if (status >= 400 && status < 500) {
-            reply(new OpenAiError(status, "The upstream of route '" + name
-                    + "' answered " + status + detail, OpenAiError.INVALID_REQUEST, null, "upstream_error"));
-        } else {
-            reply(OpenAiError.upstreamUnavailable("The upstream of route '" + name
-                    + "' answered " + status + detail));
-        }
-    }
-
-    /** An error reply once keys are resolved: its text may quote an upstream or an exception about one. */
-    private void reply(OpenAiError error) throws IOException {
-        ErrorReply.send(response, log, scrubber.error(error));
-    }
-
-    /** Everything written to the caller goes out through here, scrubbed of the upstream keys. */
-    private void send(byte[] bytes) throws CallerGoneException, ResponseScrubber.OutOfTime {
-        byte[] clean = scrubber.answer(bytes);
-        OutputStream out = response.body();
-        try {
-            out.write(clean);
-            out.flush();
-        } catch (IOException e) {
-            throw new CallerGoneException(e);
-        }
-        log.sent(clean.length);
     }
 }

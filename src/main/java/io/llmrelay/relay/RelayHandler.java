@@ -10,21 +10,25 @@ import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.relay.caller.CallerAuthenticator;
+import io.llmrelay.relay.log.RequestLog;
+import io.llmrelay.relay.out.CallerOutput;
+import io.llmrelay.relay.out.ErrorContract;
+import io.llmrelay.relay.out.EscapedFailure;
+import io.llmrelay.relay.route.Router;
+import io.llmrelay.relay.watch.Deadline;
 import java.io.IOException;
 
 /**
- * The function's handler ({@code Handler} in template.yaml): an OpenAI-compatible endpoint.
- * {@code POST .../chat/completions} is relayed upstream, {@code GET .../models} lists the
- * configured models; the caller is checked first, every failure is an OpenAI error body.
+ * The relay's handler, an OpenAI-compatible endpoint (on Lambda through {@code app.LambdaHandler},
+ * in {@code serve} directly), and the request path: which endpoint and method, the configuration
+ * in force, the caller checked, then {@code GET .../models} answered here or
+ * {@code POST .../chat/completions} handed to a {@link ChatCompletionCall}. Every failure is an
+ * OpenAI error body ({@link ErrorContract}); each request is one request log line.
  */
 public final class RelayHandler extends FunctionUrlHandler {
     private final RelaySetup setup;
     private volatile Snapshot snapshot;
-
-    /** On Lambda: everything from the environment. */
-    public RelayHandler() {
-        this(RelaySetup.fromEnvironment(System.getenv()));
-    }
 
     public RelayHandler(RelaySetup setup) {
         this.setup = setup;
@@ -38,10 +42,12 @@ public final class RelayHandler extends FunctionUrlHandler {
             throws IOException {
         RequestLog log = new RequestLog(context.getAwsRequestId());
         response.header("x-request-id", context.getAwsRequestId());
+        CallerOutput out = new CallerOutput(response, log);
+        ErrorContract errors = new ErrorContract(out);
         try {
-            serve(request, response, context, log);
+            serve(request, context, out, errors);
         } catch (RuntimeException e) {
-            EscapedFailure.answer(e, response, log);
+            EscapedFailure.answer(e, out, errors);
         } catch (Error e) {
             // Recorded, then left to the runtime: the JVM may not be fit to go on.
             log.status(response.isCommitted() ? response.status() : 500);
@@ -53,40 +59,41 @@ public final class RelayHandler extends FunctionUrlHandler {
         }
     }
 
-    private void serve(FunctionUrlRequest request, FunctionUrlResponse response, Context context, RequestLog log)
+    private void serve(FunctionUrlRequest request, Context context, CallerOutput out, ErrorContract errors)
             throws IOException {
         RequestPath path = RequestPath.of(request.rawPath());
-        String method = request.method();
         if (path == RequestPath.UNKNOWN) {
-            ErrorReply.send(response, log, OpenAiError.notFound(request.rawPath()));
+            errors.replyOwn(OpenAiError.notFound(request.rawPath()));
             return;
         }
         String allowed = path == RequestPath.CHAT_COMPLETIONS ? "POST" : "GET";
-        if (!method.equals(allowed)) {
-            response.header("allow", allowed);
-            ErrorReply.send(response, log, OpenAiError.methodNotAllowed(method, request.rawPath()));
+        if (!request.method().equals(allowed)) {
+            out.response().header("allow", allowed);
+            errors.replyOwn(OpenAiError.methodNotAllowed(request.method(), request.rawPath()));
             return;
         }
         Snapshot current;
         try {
             current = snapshot();
         } catch (ConfigSource.ConfigUnavailableException e) {
-            ErrorReply.send(response, log, new OpenAiError(503, "The relay's configuration is unavailable: "
+            errors.replyOwn(new OpenAiError(503, "The relay's configuration is unavailable: "
                     + e.getMessage(), OpenAiError.API_ERROR, null, "config_unavailable"));
             return;
         }
         CallerAuthenticator.Result caller = current.callers().authenticate(request::header);
         if (!caller.ok()) {
-            response.header("www-authenticate", "Bearer");
-            ErrorReply.send(response, log, OpenAiError.invalidApiKey(caller.failure()));
+            out.response().header("www-authenticate", "Bearer");
+            errors.replyOwn(OpenAiError.invalidApiKey(caller.failure()));
             return;
         }
-        log.caller(caller.callerName());
+        out.log().caller(caller.callerName());
         if (path == RequestPath.MODELS) {
-            listModels(current.router(), response, log);
+            listModels(current.router(), out);
             return;
         }
-        new ChatCompletionCall(setup, current, request, response, context, log).run();
+        long marginMs = current.config().deadlineMarginMs();
+        new ChatCompletionCall(setup, current, request, context.getAwsRequestId(), Deadline.of(context, marginMs), out,
+                errors).run();
     }
 
     private Snapshot snapshot() throws ConfigSource.ConfigUnavailableException {
@@ -103,7 +110,7 @@ public final class RelayHandler extends FunctionUrlHandler {
     }
 
     /** OpenAI's list format, so SDKs' {@code models.list()} and platform model pickers work. */
-    private static void listModels(Router router, FunctionUrlResponse response, RequestLog log) throws IOException {
+    private static void listModels(Router router, CallerOutput out) throws IOException {
         ObjectNode list = Json.object();
         list.put("object", "list");
         ArrayNode data = list.putArray("data");
@@ -115,9 +122,9 @@ public final class RelayHandler extends FunctionUrlHandler {
             entry.put("owned_by", "llm-relay");
         }
         byte[] body = Json.writeBytes(list);
-        log.status(200);
-        log.sent(body.length);
-        response.send(200, "application/json", body);
+        out.log().status(200);
+        out.log().sent(body.length);
+        out.response().send(200, "application/json", body);
     }
 
     @Override

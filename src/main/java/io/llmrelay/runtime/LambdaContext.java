@@ -95,9 +95,16 @@ public final class LambdaContext implements Context {
         return context == null ? null : MobileClientContext.from(context);
     }
 
-    /** Milliseconds until Lambda's deadline for this invocation; never negative. */
+    /**
+     * Milliseconds until Lambda's deadline for this invocation; never negative. An invocation that
+     * came without {@code Lambda-Runtime-Deadline-Ms} (Lambda always sends it; only a test harness
+     * leaves it out) has no deadline: {@link Integer#MAX_VALUE}, which the relay reads as unbounded.
+     */
     @Override
     public int getRemainingTimeInMillis() {
+        if (invocation.deadlineEpochMs() <= 0) {
+            return Integer.MAX_VALUE;
+        }
         long remaining = invocation.deadlineEpochMs() - clock.getAsLong();
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE, remaining));
     }

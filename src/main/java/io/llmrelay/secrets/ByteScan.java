@@ -23,7 +23,11 @@ final class ByteScan {
 
     private ByteScan() {}
 
-    /** The ranges of {@code raw} to redact, or null when there are none. */
+    /**
+     * The ranges of {@code raw} to redact, or null when there are none. One method on purpose: the
+     * plain loop's state (position, automaton state, ranges found) lives in locals, which is what
+     * keeps it allocation-free under C1; split, it would need a cursor object or packed returns.
+     */
     static Redactions scan(byte[] raw, KeyAutomaton keys, boolean decodeEscapes, boolean masked,
             BooleanSupplier outOfTime) throws ScrubTimeoutException {
         if (masked) {

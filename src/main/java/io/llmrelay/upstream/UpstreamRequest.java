@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param stream           whether the body asks for an SSE stream (chooses the Accept header)
  * @param firstByteTimeout the longest wait for the response head; the body itself is not bounded by it
  * @param requestId        the relay's id for this call, for tracing; may be null
+ * @param model            the model the request is for (the route's upstreamModel, else the caller's):
+ *                         a streamed chunk that names none is given it; may be null
  */
 public record UpstreamRequest(
         URI baseUrl,
@@ -25,7 +27,8 @@ public record UpstreamRequest(
         byte[] body,
         boolean stream,
         Duration firstByteTimeout,
-        String requestId) {
+        String requestId,
+        String model) {
 
     public UpstreamRequest {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -37,6 +40,12 @@ public record UpstreamRequest(
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
+    /** A request that names no model for chunks that lack one. */
+    public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
+            Duration firstByteTimeout, String requestId) {
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, null);
+    }
+
     /** Never prints the key: records print every component, and requests end up in logs. */
     @Override
     public String toString() {
@@ -46,6 +55,7 @@ public record UpstreamRequest(
                 + ", body=" + body.length + " bytes"
                 + ", stream=" + stream
                 + ", firstByteTimeout=" + firstByteTimeout
-                + ", requestId=" + requestId + "]";
+                + ", requestId=" + requestId
+                + ", model=" + model + "]";
     }
 }

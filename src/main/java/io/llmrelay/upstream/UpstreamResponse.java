@@ -32,6 +32,17 @@ public record UpstreamResponse(int status, Map<String, String> headers, InputStr
         return status >= 200 && status < 300;
     }
 
+    /** The media type when it is {@code application/json} or any {@code +json} type (lower case, no parameters); else null. */
+    public String jsonMediaType() {
+        String contentType = header("content-type");
+        if (contentType == null) {
+            return null;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.endsWith("+json") && type.length() <= 100) ? type : null;
+    }
+
     /**
      * Reads the body up to {@code maxBytes}, for error bodies that are reported rather than
      * streamed; whatever lies beyond the limit is left unread (and is discarded by close).

@@ -9,7 +9,7 @@ import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyDigest;
-import io.llmrelay.relay.CallerAuthenticator;
+import io.llmrelay.relay.caller.CallerAuthenticator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmrelay.keys.KeyReference;
-import io.llmrelay.relay.CallerAuthenticator;
-import io.llmrelay.relay.Router;
+import io.llmrelay.relay.caller.CallerAuthenticator;
+import io.llmrelay.relay.route.Router;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -148,14 +148,14 @@ class KeyResolverTest {
                 """, "test");
 
         AwsClients onDemand = unreachableAws();
-        assertFalse(KeyResolvers.prepare(kmsRoute, Map.of(KeyResolvers.ENV_INIT_TYPE, "on-demand"), onDemand));
-        assertFalse(KeyResolvers.prepare(kmsRoute, Map.of(), onDemand));
+        assertFalse(KeyResolvers.prepare(kmsRoute.keyReferences(), Map.of(KeyResolvers.ENV_INIT_TYPE, "on-demand"), onDemand));
+        assertFalse(KeyResolvers.prepare(kmsRoute.keyReferences(), Map.of(), onDemand));
         assertFalse(onDemand.kmsBuilt(), "on-demand: init and first request are both on the caller's path");
 
         AwsClients snapStart = unreachableAws();
-        assertFalse(KeyResolvers.prepare(envRoute, Map.of(KeyResolvers.ENV_INIT_TYPE, "snap-start"), snapStart));
+        assertFalse(KeyResolvers.prepare(envRoute.keyReferences(), Map.of(KeyResolvers.ENV_INIT_TYPE, "snap-start"), snapStart));
         assertFalse(snapStart.kmsBuilt(), "env: keys need no client");
-        assertTrue(KeyResolvers.prepare(kmsRoute, Map.of(KeyResolvers.ENV_INIT_TYPE, "snap-start"), snapStart));
+        assertTrue(KeyResolvers.prepare(kmsRoute.keyReferences(), Map.of(KeyResolvers.ENV_INIT_TYPE, "snap-start"), snapStart));
         assertTrue(snapStart.kmsBuilt());
         assertFalse(snapStart.secretsManagerBuilt());
     }

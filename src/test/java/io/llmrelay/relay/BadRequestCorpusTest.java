@@ -8,17 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmrelay.app.RouteUpstreams;
 import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.relay.attempt.Pause;
+import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.SingleEnvironment;
-import io.llmrelay.upstream.DemoUpstream;
-import io.llmrelay.upstream.HttpUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ class BadRequestCorpusTest {
         assertEquals(RelayConfig.DEFAULT_MAX_REQUEST_BYTES, config.maxRequestBytes());
         PrintStream log = new PrintStream(output, true, StandardCharsets.UTF_8);
         RelaySetup setup = new RelaySetup(ConfigSource.fixed(config), KeyResolvers.standard(RelayUnderTest.upstreamKeyEnv()),
-                false, new HttpUpstream(), new DemoUpstream(), log);
+                false, RouteUpstreams.standard(System.getenv()), log, LogLevel.INFO, Pause.sleeping());
         environment = SingleEnvironment.start(() -> new RelayHandler(setup), log);
     }
 

@@ -1,5 +1,6 @@
 package io.llmrelay.relay;
 
+import io.llmrelay.relay.attempt.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -15,8 +15,8 @@ import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
-import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.openai.OpenAiUpstream;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -48,8 +48,8 @@ class RelayEscapedFailureTest {
             RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]", "\"default\": true"),
             RelayUnderTest.route("breaking", "http://127.0.0.1:9/breaking/v1", "[\"breaking-model\"]", "\"retries\": 0")))
             .serving(serve -> serve.customize(setup -> new RelaySetup(breakable(setup.config()), setup.keys(),
-                    setup.authDisabled(), breakingMidStream(setup.httpUpstream()), setup.demoUpstream(),
-                    setup.requestLog(), setup.logLevel(), setup.pause())));
+                    setup.authDisabled(), breakingMidStream(setup.upstreams()), setup.requestLog(), setup.logLevel(),
+                    setup.pause())));
 
     /** The real config, unless {@link #configBreaks}: then an exception that quotes the key. */
     private static ConfigSource breakable(ConfigSource real) {
@@ -62,10 +62,10 @@ class RelayEscapedFailureTest {
     }
 
     /** Route "breaking" gets one good event, then a read that throws (not an IOException) quoting the key. */
-    private static Upstream breakingMidStream(Upstream real) {
-        return request -> {
+    private static Upstreams breakingMidStream(Upstreams real) {
+        return (route, notes) -> request -> {
             if (!request.baseUrl().getPath().startsWith("/breaking")) {
-                return real.send(request);
+                return real.forRoute(route, notes).open(request);
             }
             InputStream first = new ByteArrayInputStream(("data: " + Chunks.role() + "\n\n").getBytes(StandardCharsets.UTF_8));
             InputStream broken = new InputStream() {
@@ -74,7 +74,9 @@ class RelayEscapedFailureTest {
                     throw new IllegalStateException("decoder lost its place in a body for key " + SECRET);
                 }
             };
-            return new UpstreamResponse(200, Map.of("content-type", "text/event-stream"), new SequenceInputStream(first, broken));
+            // Read by the real OpenAI-compatible adapter, as any upstream's stream is.
+            return new OpenAiUpstream(sent -> new UpstreamResponse(200, Map.of("content-type", "text/event-stream"),
+                    new SequenceInputStream(first, broken))).open(request);
         };
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.aws.AwsClients;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.keys.KmsKeyResolver;
+import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.testing.MotoServer;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;

@@ -7,20 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmrelay.app.RouteUpstreams;
 import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolver;
 import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.relay.attempt.Pause;
+import io.llmrelay.relay.log.LogLevel;
+import io.llmrelay.relay.watch.Deadline;
 import io.llmrelay.runtime.FunctionEnvironment;
 import io.llmrelay.runtime.Invocation;
 import io.llmrelay.runtime.LambdaContext;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.SingleEnvironment;
-import io.llmrelay.upstream.DemoUpstream;
-import io.llmrelay.upstream.HttpUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -65,8 +67,8 @@ class RelayPastDeadlineTest {
             return env.resolve(route, ref);
         };
         PrintStream log = new PrintStream(output, true, StandardCharsets.UTF_8);
-        RelaySetup setup = new RelaySetup(ConfigSource.fixed(config), counting, false, new HttpUpstream(),
-                new DemoUpstream(), log);
+        RelaySetup setup = new RelaySetup(ConfigSource.fixed(config), counting, false,
+                RouteUpstreams.standard(System.getenv()), log, LogLevel.INFO, Pause.sleeping());
         environment = SingleEnvironment.start(() -> new RelayHandler(setup), log,
                 () -> System.currentTimeMillis() + ahead.get());
     }

@@ -124,7 +124,7 @@ class InitFailureTest {
                 "-XX:TieredStopAtLevel=1", "-cp", classPath, "io.llmrelay.cli.Main", "lambda");
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("RELAY_"));
         builder.environment().put("AWS_LAMBDA_RUNTIME_API", api.address());
-        builder.environment().put("_HANDLER", "io.llmrelay.relay.RelayHandler");
+        builder.environment().put("_HANDLER", "io.llmrelay.app.LambdaHandler");
         builder.environment().put("RELAY_PREWARM", "off");
         builder.environment().put("RELAY_CONFIG", "{\"routes\": [{\"name\": \"a\", \"baseURL\": \"https://a.example\","
                 + " \"apiKey\": \"env:A\", \"default\": true}]}");

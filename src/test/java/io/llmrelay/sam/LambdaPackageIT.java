@@ -14,7 +14,7 @@ import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.local.LocalRuntimeApi;
 import io.llmrelay.local.PendingInvocation;
 import io.llmrelay.testing.ExternalTool;
-import io.llmrelay.upstream.DemoUpstream;
+import io.llmrelay.upstream.demo.DemoModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LambdaPackageIT {
     private static final String CALLER_KEY = "rk-example-caller-key"; // the one in events/*.json
-    private static final String HANDLER = "io.llmrelay.relay.RelayHandler";
+    private static final String HANDLER = "io.llmrelay.app.LambdaHandler";
     /** Jar names that belong to serve or to tests, never to the function. */
     private static final List<String> NOT_IN_PACKAGE = List.of("jetty", "openai", "junit", "okhttp", "kotlin", "testcontainers",
             // Bedrock routes sign and decode themselves: no SDK service client, no async HTTP client, no native CRT.
@@ -66,7 +66,7 @@ class LambdaPackageIT {
         try (ZipFile archive = new ZipFile(zip.toFile())) {
             archive.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".jar")).forEach(jars::add);
             assertNotNull(archive.getEntry("relay-wrapper"), "relay-wrapper at the package root");
-            assertNotNull(archive.getEntry("io/llmrelay/relay/RelayHandler.class"), "the handler at the package root");
+            assertNotNull(archive.getEntry("io/llmrelay/app/LambdaHandler.class"), "the handler at the package root");
         }
         for (String jar : jars) {
             assertTrue(jar.startsWith("lib/"), "dependency jars live in lib/: " + jar);
@@ -152,7 +152,7 @@ class LambdaPackageIT {
         JsonNode models = whole("models.json", 200);
         assertEquals("list", models.path("object").asText());
         assertEquals(1, models.path("data").size(), models.toString());
-        assertEquals(DemoUpstream.MODEL, models.path("data").get(0).path("id").asText());
+        assertEquals(DemoModel.MODEL, models.path("data").get(0).path("id").asText());
         assertEquals("model", models.path("data").get(0).path("object").asText());
 
         JsonNode missingKey = whole("chat-missing-key.json", 401);
@@ -303,7 +303,7 @@ class LambdaPackageIT {
                 text.append(chunk.path("choices").get(0).path("delta").path("content").asText(""));
             }
         }
-        assertEquals(DemoUpstream.REPLY, text.toString());
+        assertEquals(DemoModel.REPLY, text.toString());
         assertTrue(sawUsage, "include_usage in the event: a usage chunk with choices: []");
         assertTrue(data.size() > 10, "word by word, not one block: " + data.size() + " events");
         assertEquals(events.raw().getBytes(StandardCharsets.UTF_8).length

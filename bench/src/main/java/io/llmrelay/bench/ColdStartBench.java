@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * decrypted with KMS Decrypt against moto_server on 127.0.0.1).
  */
 final class ColdStartBench {
-    private static final String HANDLER = "io.llmrelay.relay.RelayHandler";
+    private static final String HANDLER = "io.llmrelay.app.LambdaHandler";
     private static final String ROUTE = "bench";
     private static final String UPSTREAM_KEY = "sk-bench-upstream-key-not-a-secret";
 

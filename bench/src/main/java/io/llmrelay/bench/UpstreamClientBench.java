@@ -1,6 +1,6 @@
 package io.llmrelay.bench;
 
-import io.llmrelay.openai.SseReader;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * How much of the relay's added time to first byte is its upstream HTTP client: the JDK
- * {@link HttpClient} configured as {@code HttpUpstream} configures it (HTTP/1.1 on plain http,
+ * {@link HttpClient} configured as {@code OpenAiClient} uses it (HTTP/1.1 on plain http,
  * {@code ofInputStream}, events read with the relay's SseReader) against a blocking socket client
  * ({@link StreamClient}), both on kept-alive loopback connections to the scheduled upstream,
  * interleaved, in this JVM. Run it with the managed runtime's flags (run.sh does) to see the
@@ -65,7 +65,7 @@ final class UpstreamClientBench {
             String table = String.format(Locale.ROOT, "%nrequest written -> first event read, ms (%d requests each, "
                             + "interleaved, JVM flags: %s)%n%-40s %8s %8s%n%-40s %8.3f %8.3f%n%-40s %8.3f %8.3f%n%-40s %8.3f %8.3f%n",
                     requests, java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(), "client",
-                    "p50", "p99", "JDK HttpClient (HttpUpstream)", Stats.percentile(j, 50), Stats.percentile(j, 99),
+                    "p50", "p99", "JDK HttpClient (OpenAiClient)", Stats.percentile(j, 50), Stats.percentile(j, 99),
                     "JDK HttpClient, executor(Runnable::run)", Stats.percentile(d, 50), Stats.percentile(d, 99),
                     "blocking socket client", Stats.percentile(r, 50), Stats.percentile(r, 99));
             System.out.print(table);

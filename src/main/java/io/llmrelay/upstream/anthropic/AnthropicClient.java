@@ -1,8 +1,8 @@
 package io.llmrelay.upstream.anthropic;
 
-import io.llmrelay.upstream.JdkHttp;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.http.JdkHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,141 +1,120 @@
 package io.llmrelay.upstream.anthropic;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
 import io.llmrelay.upstream.Upstream;
+import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChunkSink;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;
-import io.llmrelay.upstream.translation.SeamResponses;
+import io.llmrelay.upstream.translation.ProviderAnswers;
 import io.llmrelay.upstream.translation.StreamFailure;
-import io.llmrelay.upstream.translation.TranslatedSseBody;
+import io.llmrelay.upstream.translation.TranslatedChunks;
 import io.llmrelay.upstream.translation.TranslationNotes;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
- * TEMPORARY SEAM: an Anthropic route behind today's {@link Upstream} interface, whose answers the
- * relay reads as OpenAI SSE or JSON. The restructure (issue 10) replaces this file with an adapter
- * of its "stream of OpenAI chunks" interface; everything it calls (request and stream translators,
- * error table, client) stays. The caller's body is translated here, the provider's answer read
- * event by event through {@link TranslatedSseBody}; failures before any chunk become responses
- * with the mapped status.
+ * An {@code anthropic} route: the caller's chat request translated to a Messages request
+ * ({@link AnthropicRequestTranslator}), sent ({@link AnthropicClient}), and the answer translated
+ * back as {@link ProviderAnswers} describes: the SSE stream event by event through
+ * {@link AnthropicStreamTranslator}, a whole Message through {@link AnthropicResponseTranslator},
+ * errors through {@link AnthropicErrors}. A request the translation refuses is a 400 refusal that
+ * never reaches Anthropic.
  */
 public final class AnthropicUpstream implements Upstream {
-    private static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
-    private static final int MAX_ERROR_BYTES = 64 * 1024;
-
     private final AnthropicClient client;
     private final String route;
     private final int defaultMaxTokens;
-    private final Function<String, TranslationNotes> notesForRequest;
+    private final TranslationNotes notes;
 
-    public AnthropicUpstream(HttpClient client, String route, int defaultMaxTokens,
-            Function<String, TranslationNotes> notesForRequest) {
+    /** @param notes where this request's translation notes go */
+    public AnthropicUpstream(HttpClient client, String route, int defaultMaxTokens, TranslationNotes notes) {
         this.client = new AnthropicClient(client);
         this.route = route;
         this.defaultMaxTokens = defaultMaxTokens;
-        this.notesForRequest = notesForRequest;
+        this.notes = notes;
     }
 
     @Override
-    public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
+    public UpstreamAnswer open(UpstreamRequest request) throws UpstreamException {
         long start = System.nanoTime();
-        TranslationNotes notes = notesForRequest.apply(request.requestId());
         ChatRequest chat;
         try {
             chat = AnthropicRequestTranslator.read(request.body());
         } catch (InvalidRequestException e) {
-            return SeamResponses.error(e.error(), null);
+            return ProviderAnswers.refusal(e.error(), null);
         }
         if (chat.model() == null) {
-            return SeamResponses.error(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
+            return ProviderAnswers.refusal(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
         }
         byte[] body = Json.writeBytes(AnthropicRequestTranslator.toBody(chat, defaultMaxTokens, notes));
         Map<String, String> headers = new LinkedHashMap<>(request.extraHeaders());
         String key = headers.remove(AnthropicClient.KEY_HEADER); // the route's apiKey, placed there by the relay
         UpstreamResponse answer = client.send(request.baseUrl(), key != null ? key : request.apiKey(), headers, body,
                 chat.stream(), request.firstByteTimeout());
-        return answer(answer, chat, request, start, notes);
+        return ProviderAnswers.answer(answer, chat, request, start, new Translation(chat));
     }
 
-    /** The provider's answer as today's relay reads answers: the mapped error, one chat.completion, or SSE. */
-    private UpstreamResponse answer(UpstreamResponse answer, ChatRequest chat, UpstreamRequest request, long start,
-            TranslationNotes notes) throws UpstreamException {
-        try {
-            Duration left = SeamResponses.remaining(start, request.firstByteTimeout());
-            if (!answer.isSuccess()) {
-                byte[] error = SeamResponses.readWithin(answer, MAX_ERROR_BYTES, left);
-                answer.close();
-                return SeamResponses.error(AnthropicErrors.fromResponse(answer.status(), error, route).error(),
-                        answer.header("retry-after"));
-            }
-            String id = "chatcmpl-" + request.requestId();
-            long created = Instant.now().getEpochSecond();
-            if (!chat.stream()) {
-                byte[] whole = SeamResponses.readWithin(answer, MAX_BODY_BYTES, left);
-                answer.close();
-                return SeamResponses.json(Json.writeBytes(
-                        AnthropicResponseTranslator.toCompletion(whole, id, created, chat.model(), notes)));
-            }
-            TranslatedSseBody sse = new TranslatedSseBody(sink -> pump(answer, sink, new ChatChunks(id, created,
-                    chat.model(), chat.includeUsage()), chat.includeUsage(), notes), answer::close);
-            StreamFailure early = sse.prime(left);
-            if (early != null) {
-                sse.close();
-                return SeamResponses.error(early.error(), null);
-            }
-            return SeamResponses.stream(sse);
-        } catch (TranslatedSseBody.TimedOut e) {
-            answer.close();
-            throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "no event from Anthropic within "
-                    + request.firstByteTimeout().toMillis() + " ms", e);
-        } catch (StreamFailure e) {
-            return SeamResponses.error(e.error(), null);
-        } catch (IOException e) {
-            answer.close();
-            throw new UpstreamException(UpstreamException.Kind.CONNECT, "the Anthropic answer broke off: "
-                    + e.getMessage(), e);
+    /** Anthropic's side of {@link ProviderAnswers}. */
+    private final class Translation implements ProviderAnswers.Provider {
+        private final ChatRequest chat;
+
+        Translation(ChatRequest chat) {
+            this.chat = chat;
         }
-    }
 
-    private TranslatedSseBody.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks,
-            boolean includeUsage, TranslationNotes notes) {
-        SseReader events = new SseReader(answer.body());
-        AnthropicStreamTranslator translator = new AnthropicStreamTranslator(
-                new OpenAiChunkStream(AnthropicStreamTranslator.PROVIDER, chunks, includeUsage, notes, sink), route, notes);
-        return new TranslatedSseBody.Pump() {
-            @Override
-            public boolean pumpOne() throws IOException, StreamFailure {
-                SseEvent event = events.next();
-                if (event == null) {
-                    return false;
+        @Override
+        public String name() {
+            return AnthropicStreamTranslator.PROVIDER;
+        }
+
+        @Override
+        public StreamFailure error(UpstreamResponse answer, byte[] body) {
+            return AnthropicErrors.fromResponse(answer.status(), body, route);
+        }
+
+        @Override
+        public ObjectNode completion(byte[] body, String id, long created) throws StreamFailure {
+            return AnthropicResponseTranslator.toCompletion(body, id, created, chat.model(), notes);
+        }
+
+        @Override
+        public TranslatedChunks.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks) {
+            SseReader events = new SseReader(answer.body());
+            AnthropicStreamTranslator translator = new AnthropicStreamTranslator(new OpenAiChunkStream(
+                    AnthropicStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink), route, notes);
+            return new TranslatedChunks.Pump() {
+                @Override
+                public boolean pumpOne() throws IOException, StreamFailure {
+                    SseEvent event = events.next();
+                    if (event == null) {
+                        return false;
+                    }
+                    translator.onEvent(event.data());
+                    return true;
                 }
-                translator.onEvent(event.data());
-                return true;
-            }
 
-            @Override
-            public void end() throws IOException, StreamFailure {
-                translator.onEnd();
-            }
+                @Override
+                public void end() throws StreamFailure {
+                    translator.onEnd();
+                }
 
-            @Override
-            public boolean complete() {
-                return translator.isDone();
-            }
-        };
+                @Override
+                public boolean complete() {
+                    return translator.isDone();
+                }
+            };
+        }
     }
 }

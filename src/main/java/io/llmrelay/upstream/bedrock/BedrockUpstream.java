@@ -1,9 +1,11 @@
 package io.llmrelay.upstream.bedrock;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.upstream.Upstream;
+import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
@@ -11,139 +13,122 @@ import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChunkSink;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;
-import io.llmrelay.upstream.translation.SeamResponses;
+import io.llmrelay.upstream.translation.ProviderAnswers;
 import io.llmrelay.upstream.translation.StreamFailure;
-import io.llmrelay.upstream.translation.TranslatedSseBody;
+import io.llmrelay.upstream.translation.TranslatedChunks;
 import io.llmrelay.upstream.translation.TranslationNotes;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * TEMPORARY SEAM: a Bedrock route behind today's {@link Upstream} interface, whose answers the relay
- * reads as OpenAI SSE or JSON. The restructure (issue 10) replaces this file with an adapter of its
- * "stream of OpenAI chunks" interface; everything it calls (translators, event-stream reader, error
- * table, client) stays. The model id is the body's {@code model} (the route's upstreamModel, else the
- * caller's). Failures before any chunk become responses with the mapped status.
+ * A {@code bedrock} route: the caller's chat request translated to a Converse request
+ * ({@link BedrockRequestTranslator}), SigV4-signed and sent ({@link BedrockClient}), and the answer
+ * translated back as {@link ProviderAnswers} describes: the event stream frame by frame
+ * ({@link EventStreamReader}) through {@link BedrockStreamTranslator}, a whole answer through
+ * {@link BedrockResponseTranslator}, errors through {@link BedrockErrors}. The model id is the
+ * body's {@code model} (the route's upstreamModel, else the caller's). No AWS credentials is a 503
+ * refusal that never reaches Bedrock.
  */
 public final class BedrockUpstream implements Upstream {
-    private static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
-    private static final int MAX_ERROR_BYTES = 64 * 1024;
-
     private final HttpClient http;
     private final Supplier<RequestSigner> signer;
     private final String route;
     private final String region;
-    private final Function<String, TranslationNotes> notesForRequest;
+    private final TranslationNotes notes;
 
-    /** @param signer built on first use: the SDK's signer and credential chain cost class loading */
+    /**
+     * @param signer built on first use: the SDK's signer and credential chain cost class loading
+     * @param notes  where this request's translation notes go
+     */
     public BedrockUpstream(HttpClient http, Supplier<RequestSigner> signer, String route, String region,
-            Function<String, TranslationNotes> notesForRequest) {
+            TranslationNotes notes) {
         this.http = http;
         this.signer = signer;
         this.route = route;
         this.region = region;
-        this.notesForRequest = notesForRequest;
+        this.notes = notes;
     }
 
     @Override
-    public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
+    public UpstreamAnswer open(UpstreamRequest request) throws UpstreamException {
         long start = System.nanoTime();
-        TranslationNotes notes = notesForRequest.apply(request.requestId());
         ChatRequest chat;
         byte[] body;
         try {
             chat = BedrockRequestTranslator.read(request.body());
             body = Json.writeBytes(BedrockRequestTranslator.toBody(chat, notes));
         } catch (InvalidRequestException e) {
-            return SeamResponses.error(e.error(), null);
+            return ProviderAnswers.refusal(e.error(), null);
         }
         if (chat.model() == null) {
-            return SeamResponses.error(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
+            return ProviderAnswers.refusal(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
         }
         UpstreamResponse answer;
         try {
             answer = new BedrockClient(http, signer.get()).send(request.baseUrl(), region, chat.model(),
                     request.extraHeaders(), body, chat.stream(), request.firstByteTimeout());
         } catch (RequestSigner.SigningException e) {
-            return SeamResponses.error(new OpenAiError(503, "No AWS credentials to sign the Bedrock request of route '"
+            return ProviderAnswers.refusal(new OpenAiError(503, "No AWS credentials to sign the Bedrock request of route '"
                     + route + "': " + e.getMessage(), OpenAiError.API_ERROR, null, "upstream_credentials_unavailable"), null);
         }
-        return answer(answer, chat, request, start, notes);
+        return ProviderAnswers.answer(answer, chat, request, start, new Translation(chat));
     }
 
-    /** The provider's answer as today's relay reads answers: the mapped error, one chat.completion, or SSE. */
-    private UpstreamResponse answer(UpstreamResponse answer, ChatRequest chat, UpstreamRequest request, long start,
-            TranslationNotes notes) throws UpstreamException {
-        try {
-            Duration left = SeamResponses.remaining(start, request.firstByteTimeout());
-            if (!answer.isSuccess()) {
-                byte[] error = SeamResponses.readWithin(answer, MAX_ERROR_BYTES, left);
-                answer.close();
-                return SeamResponses.error(BedrockErrors.fromResponse(answer.status(), answer.header("x-amzn-errortype"),
-                        error, route).error(), answer.header("retry-after"));
-            }
-            String id = "chatcmpl-" + request.requestId();
-            long created = Instant.now().getEpochSecond();
-            if (!chat.stream()) {
-                byte[] whole = SeamResponses.readWithin(answer, MAX_BODY_BYTES, left);
-                answer.close();
-                return SeamResponses.json(Json.writeBytes(
-                        BedrockResponseTranslator.toCompletion(whole, id, created, chat.model(), notes)));
-            }
-            TranslatedSseBody sse = new TranslatedSseBody(sink -> pump(answer, sink, new ChatChunks(id, created,
-                    chat.model(), chat.includeUsage()), chat.includeUsage(), notes), answer::close);
-            StreamFailure early = sse.prime(left);
-            if (early != null) {
-                sse.close();
-                return SeamResponses.error(early.error(), null);
-            }
-            return SeamResponses.stream(sse);
-        } catch (TranslatedSseBody.TimedOut e) {
-            answer.close();
-            throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "no event from Bedrock within "
-                    + request.firstByteTimeout().toMillis() + " ms", e);
-        } catch (StreamFailure e) {
-            return SeamResponses.error(e.error(), null);
-        } catch (IOException e) {
-            answer.close();
-            throw new UpstreamException(UpstreamException.Kind.CONNECT, "the Bedrock answer broke off: " + e.getMessage(), e);
+    /** Bedrock's side of {@link ProviderAnswers}. */
+    private final class Translation implements ProviderAnswers.Provider {
+        private final ChatRequest chat;
+
+        Translation(ChatRequest chat) {
+            this.chat = chat;
         }
-    }
 
-    private TranslatedSseBody.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks, boolean includeUsage,
-            TranslationNotes notes) {
-        EventStreamReader frames = new EventStreamReader(answer.body());
-        BedrockStreamTranslator translator = new BedrockStreamTranslator(
-                new OpenAiChunkStream(BedrockStreamTranslator.PROVIDER, chunks, includeUsage, notes, sink), route, notes);
-        return new TranslatedSseBody.Pump() {
-            @Override
-            public boolean pumpOne() throws IOException, StreamFailure {
-                EventStreamMessage message;
-                try {
-                    message = frames.next();
-                } catch (InvalidFrameException e) {
-                    throw StreamFailure.invalid(BedrockStreamTranslator.PROVIDER, e.getMessage());
+        @Override
+        public String name() {
+            return BedrockStreamTranslator.PROVIDER;
+        }
+
+        @Override
+        public StreamFailure error(UpstreamResponse answer, byte[] body) {
+            return BedrockErrors.fromResponse(answer.status(), answer.header("x-amzn-errortype"), body, route);
+        }
+
+        @Override
+        public ObjectNode completion(byte[] body, String id, long created) throws StreamFailure {
+            return BedrockResponseTranslator.toCompletion(body, id, created, chat.model(), notes);
+        }
+
+        @Override
+        public TranslatedChunks.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks) {
+            EventStreamReader frames = new EventStreamReader(answer.body());
+            BedrockStreamTranslator translator = new BedrockStreamTranslator(new OpenAiChunkStream(
+                    BedrockStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink), route, notes);
+            return new TranslatedChunks.Pump() {
+                @Override
+                public boolean pumpOne() throws IOException, StreamFailure {
+                    EventStreamMessage message;
+                    try {
+                        message = frames.next();
+                    } catch (InvalidFrameException e) {
+                        throw StreamFailure.invalid(BedrockStreamTranslator.PROVIDER, e.getMessage());
+                    }
+                    if (message == null) {
+                        return false;
+                    }
+                    translator.onMessage(message);
+                    return true;
                 }
-                if (message == null) {
-                    return false;
+
+                @Override
+                public void end() throws IOException, StreamFailure {
+                    translator.onEnd();
                 }
-                translator.onMessage(message);
-                return true;
-            }
 
-            @Override
-            public void end() throws IOException, StreamFailure {
-                translator.onEnd();
-            }
-
-            @Override
-            public boolean complete() {
-                return translator.isDone();
-            }
-        };
+                @Override
+                public boolean complete() {
+                    return translator.isDone();
+                }
+            };
+        }
     }
 }

@@ -1,8 +1,20 @@
 package io.llmrelay.bench.jmh;
 
+import io.llmrelay.openai.ChatSse;
+import io.llmrelay.upstream.StreamItem;
+import io.llmrelay.upstream.openai.ChunkDecoder;
+
 /** The chunk payloads of the microbenchmarks (the same shapes as the latency bench streams). */
 public final class BenchChunks {
     private BenchChunks() {}
+
+    /**
+     * What the relay does with one OpenAI-compatible upstream event's data on its way to the
+     * caller: the adapter's decode (every payload here is a chunk), then the chat SSE frame.
+     */
+    public static byte[] relayed(ChunkDecoder decoder, String data) {
+        return ChatSse.frame(((StreamItem.Chunk) decoder.decode(data)).json());
+    }
 
     private static String chunk(String delta) {
         return "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"

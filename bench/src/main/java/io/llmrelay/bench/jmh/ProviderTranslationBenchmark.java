@@ -1,12 +1,12 @@
 package io.llmrelay.bench.jmh;
 
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
 import io.llmrelay.upstream.anthropic.AnthropicStreamTranslator;
 import io.llmrelay.upstream.bedrock.BedrockStreamTranslator;
 import io.llmrelay.upstream.bedrock.EventStreamMessage;
 import io.llmrelay.upstream.bedrock.EventStreamReader;
 import io.llmrelay.upstream.bedrock.InvalidFrameException;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChunkSink;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;

@@ -1,9 +1,8 @@
 package io.llmrelay.bench.jmh;
 
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.EncodedEvent;
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
+import io.llmrelay.upstream.openai.ChunkDecoder;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,9 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The relay's per-event hot path, as ChatCompletionCall runs it for every upstream event:
- * {@code SseReader.next()} over the upstream body, then {@code ChunkEncoder.encode(data)} to the
- * bytes written to the caller. One operation = one event; {@code -prof gc} reports
+ * The relay's per-event hot path for an OpenAI-compatible upstream, as it runs for every event:
+ * {@code SseReader.next()} over the upstream body, {@code ChunkDecoder.decode(data)} (the
+ * OpenAI adapter's check, and completion of chunks without ids), then {@code ChatSse.frame} to the
+ * bytes written to the caller ({@link BenchChunks#relayed}). One operation = one event; {@code -prof gc} reports
  * {@code gc.alloc.rate.norm} in bytes per event.
  *
  * <p>The stream holds {@value #EVENTS} events of one kind, read in the 8 KiB blocks SseReader asks
@@ -51,7 +51,7 @@ public class SseRelayBenchmark {
     private byte[] stream;
     private InputStream in;
     private SseReader reader;
-    private ChunkEncoder encoder;
+    private ChunkDecoder decoder;
 
     @Setup(Level.Trial)
     public void buildStream() {
@@ -67,7 +67,7 @@ public class SseRelayBenchmark {
             out.writeBytes(event);
         }
         stream = out.toByteArray();
-        encoder = ChunkEncoder.forRequest("0b4e7c1a-bench", 1_700_000_000L, "bench-model");
+        decoder = ChunkDecoder.forRequest("0b4e7c1a-bench", 1_700_000_000L, "bench-model");
     }
 
     @Setup(Level.Invocation)
@@ -81,8 +81,7 @@ public class SseRelayBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void parseAndEncode(Blackhole bh) throws IOException {
         for (SseEvent event = reader.next(); event != null; event = reader.next()) {
-            EncodedEvent encoded = encoder.encode(event.data());
-            bh.consume(encoded.bytes());
+            bh.consume(BenchChunks.relayed(decoder, event.data()));
         }
     }
 

@@ -1,12 +1,11 @@
 package io.llmrelay.bench.scrub;
 
 import io.llmrelay.bench.jmh.BenchChunks;
-import io.llmrelay.openai.ChunkEncoder;
-import io.llmrelay.openai.EncodedEvent;
-import io.llmrelay.openai.SseEvent;
-import io.llmrelay.openai.SseReader;
 import io.llmrelay.secrets.ScrubTimeoutException;
 import io.llmrelay.secrets.SecretScrubber;
+import io.llmrelay.upstream.openai.ChunkDecoder;
+import io.llmrelay.upstream.sse.SseEvent;
+import io.llmrelay.upstream.sse.SseReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,9 +30,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What scrubbing every event costs the relay's per-event work: {@code relay} is
- * {@code SseReader.next()} and {@code ChunkEncoder.encode} as before (no scrub of a successful
+ * {@code SseReader.next()}, {@code ChunkDecoder.decode} and {@code ChatSse.frame} as before (no scrub of a successful
  * chunk), {@code relayScrubbed} adds {@code SecretScrubber.scrub(bytes, deadline)} of the encoded
- * event as ChatCompletionCall now does for every event, {@code scrubOnly} is that scrub alone. One
+ * event as the relay's chat SSE writer does for every event, {@code scrubOnly} is that scrub alone. One
  * operation = one event; {@code -prof gc} gives bytes per event. The key is not in the chunks
  * (the common case).
  */
@@ -58,7 +57,7 @@ public class ScrubEventBenchmark {
 
     private byte[] stream;
     private byte[] encodedEvent;
-    private ChunkEncoder encoder;
+    private ChunkDecoder decoder;
     private SecretScrubber scrubber;
     private BooleanSupplier deadline;
 
@@ -76,8 +75,8 @@ public class ScrubEventBenchmark {
             out.writeBytes(event);
         }
         stream = out.toByteArray();
-        encoder = ChunkEncoder.forRequest("0b4e7c1a-bench", 1_700_000_000L, "bench-model");
-        encodedEvent = encoder.encode(data).bytes();
+        decoder = ChunkDecoder.forRequest("0b4e7c1a-bench", 1_700_000_000L, "bench-model");
+        encodedEvent = BenchChunks.relayed(decoder, data);
         scrubber = SecretScrubber.of(List.of(KEY));
         long stopAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
         deadline = () -> System.nanoTime() - stopAt >= 0; // as Deadline.passed: never asked below 1 MiB
@@ -99,8 +98,7 @@ public class ScrubEventBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void relay(Upstream upstream, Blackhole bh) throws IOException {
         for (SseEvent event = upstream.reader.next(); event != null; event = upstream.reader.next()) {
-            EncodedEvent encoded = encoder.encode(event.data());
-            bh.consume(encoded.bytes());
+            bh.consume(BenchChunks.relayed(decoder, event.data()));
         }
     }
 
@@ -109,8 +107,7 @@ public class ScrubEventBenchmark {
     @OperationsPerInvocation(EVENTS)
     public void relayScrubbed(Upstream upstream, Blackhole bh) throws IOException, ScrubTimeoutException {
         for (SseEvent event = upstream.reader.next(); event != null; event = upstream.reader.next()) {
-            EncodedEvent encoded = encoder.encode(event.data());
-            bh.consume(scrubber.scrub(encoded.bytes(), deadline));
+            bh.consume(scrubber.scrub(BenchChunks.relayed(decoder, event.data()), deadline));
         }
     }
 

@@ -1,0 +1,84 @@
+package io.llmrelay.app;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmrelay.aws.AwsClients;
+import io.llmrelay.config.ConfigSource;
+import io.llmrelay.config.ConfigSources;
+import io.llmrelay.config.RelayConfig;
+import io.llmrelay.config.StartupCheck;
+import io.llmrelay.json.Json;
+import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.relay.RelaySetup;
+import io.llmrelay.relay.attempt.Pause;
+import io.llmrelay.relay.log.LogLevel;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The composition root: the one place that chooses the relay's parts (configuration source, key
+ * resolvers and their AWS clients, upstreams and the Bedrock signer, log level, waits), for Lambda
+ * and for {@code serve} alike.
+ */
+public final class RelaySetups {
+    private RelaySetups() {}
+
+    /**
+     * The set-up on Lambda: configuration from {@code RELAY_CONFIG}, {@code RELAY_CONFIG_FILE} or
+     * {@code RELAY_CONFIG_SECRET}; none at all means no callers and no routes, so every request
+     * gets a 401 that says why. Reads the configuration once here (references only, never a key)
+     * for the key cache TTL and to prepare AWS clients where init runs ahead of requests.
+     */
+    public static RelaySetup fromEnvironment(Map<String, String> env) {
+        AwsClients aws = AwsClients.standard();
+        ConfigSource config = ConfigSources.fromEnvironment(env)
+                .orElse(ConfigSource.fixed(new RelayConfig(List.of(), List.of())));
+        RelayConfig first = null;
+        try {
+            first = config.current();
+            KeyResolvers.prepare(first.keyReferences(), env, aws);
+        } catch (ConfigSource.ConfigUnavailableException e) {
+            // Not fatal: requests answer 503 config_unavailable until the store can be read.
+            notice(System.out, "config_unavailable", e.getMessage());
+        }
+        StartupCheck.run(ConfigSources.origin(null, env), first, env, false, StartupCheck.Where.LAMBDA)
+                .forEach(startupNotice -> System.out.println(startupNotice.json()));
+        return of(config, first, env, false, System.out);
+    }
+
+    /**
+     * The standard set-up for a configuration source, on Lambda and in {@code serve} alike: keys
+     * from {@code env}, KMS and Secrets Manager behind a cache with the configuration's TTL (the
+     * default TTL when {@code first} could not be read), real upstreams, the log level from
+     * {@code RELAY_LOG_LEVEL}.
+     */
+    public static RelaySetup of(ConfigSource config, RelayConfig first, Map<String, String> env,
+            boolean authDisabled, PrintStream out) {
+        Duration keyCacheTtl = Duration.ofSeconds(
+                first != null ? first.keyCacheTtlSeconds() : RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
+        return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl), authDisabled,
+                RouteUpstreams.standard(env), out, logLevel(env, out), Pause.sleeping());
+    }
+
+    /**
+     * {@code RELAY_LOG_LEVEL}, or {@code info} when unset. A value that is not a level is reported
+     * on {@code warnings} and read as {@code info}: a typo in a log setting must not take the relay down.
+     */
+    public static LogLevel logLevel(Map<String, String> env, PrintStream warnings) {
+        try {
+            return LogLevel.parse(env.get(LogLevel.ENV));
+        } catch (IllegalArgumentException e) {
+            notice(warnings, "config_warning", e.getMessage() + "; using info");
+            return LogLevel.INFO;
+        }
+    }
+
+    /** A one-line JSON notice beside the request log (not a request, so not a request log line). */
+    private static void notice(PrintStream out, String kind, String message) {
+        ObjectNode line = Json.object();
+        line.put("log", kind);
+        line.put("message", message);
+        out.println(Json.write(line));
+    }
+}

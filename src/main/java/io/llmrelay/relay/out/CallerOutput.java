@@ -1,0 +1,57 @@
+package io.llmrelay.relay.out;
+
+import io.llmrelay.functionurl.FunctionUrlResponse;
+import io.llmrelay.relay.log.RequestLog;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * One request's response as the relay writes it. Every byte of an answer goes out through
+ * {@link #send}: scrubbed of the upstream keys resolved for the request, flushed at once, counted in
+ * the request log.
+ */
+public final class CallerOutput {
+    private final FunctionUrlResponse response;
+    private final RequestLog log;
+    private ResponseScrubber scrubber = ResponseScrubber.NONE;
+
+    public CallerOutput(FunctionUrlResponse response, RequestLog log) {
+        this.response = response;
+        this.log = log;
+    }
+
+    public FunctionUrlResponse response() {
+        return response;
+    }
+
+    public RequestLog log() {
+        return log;
+    }
+
+    public ResponseScrubber scrubber() {
+        return scrubber;
+    }
+
+    /** From now on, what goes out is scrubbed of these keys (set once the upstream keys are resolved). */
+    public void scrubWith(ResponseScrubber keys) {
+        scrubber = keys;
+    }
+
+    /** Whether the first byte went to the caller: from then on a failure can only be told inside the body. */
+    public boolean committed() {
+        return response.isCommitted();
+    }
+
+    /** Scrubs, writes and flushes {@code bytes}: one chunk (or whole body) of the answer. */
+    public void send(byte[] bytes) throws CallerGoneException, ResponseScrubber.OutOfTime {
+        byte[] clean = scrubber.answer(bytes);
+        OutputStream out = response.body();
+        try {
+            out.write(clean);
+            out.flush();
+        } catch (IOException e) {
+            throw new CallerGoneException(e);
+        }
+        log.sent(clean.length);
+    }
+}

@@ -1,0 +1,50 @@
+package io.llmrelay.relay.watch;
+
+import io.llmrelay.upstream.ChunkStream;
+import io.llmrelay.upstream.StreamItem;
+import java.io.IOException;
+
+/**
+ * An upstream's chunk stream read item by item, every wait bounded twice: by the route's idle
+ * timeout (per upstream event) and by the invocation's deadline (for the whole stream). Either one
+ * aborts the exchange, which turns the blocked read into a {@link ReadFailure} saying which.
+ */
+public final class WatchedChunks implements AutoCloseable {
+    private final ChunkStream chunks;
+    private final IdleWatchdog idle;
+    private final Deadline.Watch deadline;
+
+    public WatchedChunks(ChunkStream chunks, long idleTimeoutMs, Deadline deadline) {
+        this.chunks = chunks;
+        this.idle = new IdleWatchdog(idleTimeoutMs, chunks::close);
+        this.deadline = deadline.watch(chunks::close);
+    }
+
+    /**
+     * The next chunk, end or failure, or null at the end of the body. A heartbeat (an upstream
+     * event that carries nothing) is not returned, but restarts the idle timeout as any event does.
+     */
+    public StreamItem next() throws ReadFailure {
+        try {
+            StreamItem item;
+            do {
+                idle.arm();
+                item = chunks.next();
+            } while (item instanceof StreamItem.Heartbeat);
+            return item;
+        } catch (IOException e) {
+            throw new ReadFailure(deadline.fired() ? ReadFailure.Cause.DEADLINE
+                    : idle.fired() ? ReadFailure.Cause.IDLE : ReadFailure.Cause.BROKEN, e);
+        } finally {
+            idle.disarm();
+        }
+    }
+
+    /** Abandons the exchange: closing is what stops the upstream generating (and billing) tokens. */
+    @Override
+    public void close() {
+        deadline.close();
+        idle.disarm();
+        chunks.close();
+    }
+}

@@ -1,0 +1,54 @@
+package io.llmrelay.upstream;
+
+/**
+ * What an upstream answered, as soon as its kind is known. Bodies are not read yet: the relay
+ * reads them, each wait bounded by the route's idle timeout and the invocation's deadline.
+ */
+public sealed interface UpstreamAnswer {
+
+    /** The HTTP status (a translating upstream reports the status its error table maps to). */
+    int status();
+
+    /** Abandons the exchange at once; safe from any thread and more than once; never throws. */
+    void close();
+
+    /**
+     * Not a 2xx: the upstream refused. Its body is an error, OpenAI-shaped or not, which the relay
+     * relays or replaces under its error contract; its status decides whether another try may help.
+     */
+    record Refusal(UpstreamResponse response) implements UpstreamAnswer {
+        @Override
+        public int status() {
+            return response.status();
+        }
+
+        @Override
+        public void close() {
+            response.close();
+        }
+    }
+
+    /**
+     * A 2xx whole body: a {@code chat.completion} for a request that did not ask for a stream, or
+     * (from an OpenAI-compatible upstream) a JSON body where a stream was asked for.
+     */
+    record Whole(UpstreamResponse response) implements UpstreamAnswer {
+        @Override
+        public int status() {
+            return response.status();
+        }
+
+        @Override
+        public void close() {
+            response.close();
+        }
+    }
+
+    /** A 2xx stream of {@code chat.completion.chunk}s, none read by the relay yet. */
+    record Stream(int status, ChunkStream chunks) implements UpstreamAnswer {
+        @Override
+        public void close() {
+            chunks.close();
+        }
+    }
+}
