@@ -9,7 +9,7 @@ import io.llmrelay.json.Json;
 import io.llmrelay.testing.ExternalTool;
 import io.llmrelay.testing.Jdks;
 import io.llmrelay.testing.Shell;
-import io.llmrelay.upstream.DemoUpstream;
+import io.llmrelay.upstream.demo.DemoModel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -163,7 +163,7 @@ class ReadmeWalkthroughIT {
                 String line = block.text().replace("127.0.0.1:8080", "127.0.0.1:" + actual);
                 Shell.Result run = Shell.run(line, checkout, env, 60);
                 assertEquals(0, run.exit(), "README.md:" + block.line() + ":\n" + line + run.both());
-                assertEquals(DemoUpstream.REPLY, streamedText(run.out()), run.out());
+                assertEquals(DemoModel.REPLY, streamedText(run.out()), run.out());
             }
         } finally {
             Shell.stop(process);

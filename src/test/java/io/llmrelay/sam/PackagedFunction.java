@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * execution environment: invocations run one after another.
  */
 final class PackagedFunction implements AutoCloseable {
-    static final String HANDLER = "io.llmrelay.relay.RelayHandler";
+    static final String HANDLER = "io.llmrelay.app.LambdaHandler";
 
     private final LocalRuntimeApi api;
     private final Process process;

@@ -9,7 +9,7 @@ import io.llmrelay.functionurl.HttpIntegrationPrelude;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.local.PendingInvocation;
-import io.llmrelay.upstream.DemoUpstream;
+import io.llmrelay.upstream.demo.DemoModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -233,12 +233,12 @@ class SamLocalEventsIT {
             case COMPLETION -> {
                 JsonNode completion = Json.MAPPER.readTree(body);
                 assertEquals("chat.completion", completion.path("object").asText(), name + ": " + body);
-                assertEquals(DemoUpstream.REPLY, completion.at("/choices/0/message/content").asText(), name);
+                assertEquals(DemoModel.REPLY, completion.at("/choices/0/message/content").asText(), name);
             }
             case MODELS -> {
                 JsonNode models = Json.MAPPER.readTree(body);
                 assertEquals("list", models.path("object").asText(), name + ": " + body);
-                assertEquals(DemoUpstream.MODEL, models.at("/data/0/id").asText(), name + ": " + body);
+                assertEquals(DemoModel.MODEL, models.at("/data/0/id").asText(), name + ": " + body);
                 assertEquals("model", models.at("/data/0/object").asText(), name + ": " + body);
             }
             case ERROR -> {
@@ -266,7 +266,7 @@ class SamLocalEventsIT {
                 text.append(chunk.at("/choices/0/delta/content").asText(""));
             }
         }
-        assertEquals(DemoUpstream.REPLY, text.toString(), name);
+        assertEquals(DemoModel.REPLY, text.toString(), name);
         assertTrue(events.size() > 10, name + ": word by word, not one block: " + events.size() + " events");
         assertEquals(usage, sawUsage, name + ": a usage chunk exactly when include_usage asks for it");
     }
