@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 public final class ServeCommand {
     static final String USAGE = """
             usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
+                                                 [--invocations-per-environment 1]
 
               --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
               --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET,
@@ -34,6 +35,9 @@ public final class ServeCommand {
               --no-auth         accept every caller (local testing only)
               --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
               --timeout S       the function timeout in seconds, 1 to 900, as template.yaml's Timeout (default 300)
+              --invocations-per-environment N
+                                invocations each environment runs at once, 1 to 1000, as Lambda Managed Instances'
+                                AWS_LAMBDA_MAX_CONCURRENCY: N runtime loops sharing one handler (default 1)
               -h, --help        this text
 
             RELAY_LOG_LEVEL (off, error, info, debug; default info) sets how much the request log says.
@@ -44,7 +48,8 @@ public final class ServeCommand {
             "--port", "a port number, 0 to 65535 (0 picks a free one)",
             "--config", "the path of a relay config FILE",
             "--concurrency", "a whole number of environments, 1 to 1000",
-            "--timeout", "the function timeout in whole seconds, 1 to 900");
+            "--timeout", "the function timeout in whole seconds, 1 to 900",
+            "--invocations-per-environment", "a whole number of concurrent invocations per environment, 1 to 1000");
     /** The options that take none. */
     static final Set<String> FLAGS = Set.of("--no-auth");
 
@@ -57,8 +62,14 @@ public final class ServeCommand {
      * Parsed command line.
      *
      * @param timeoutMs the function timeout: every invocation's deadline, as on Lambda
+     * @param invocationsPerEnvironment runtime loops per environment, sharing its handler (Managed Instances)
      */
-    public record Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs) {
+    public record Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs,
+            int invocationsPerEnvironment) {
+        public Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs) {
+            this(port, configFile, noAuth, concurrency, timeoutMs, 1);
+        }
+
         public Options(int port, Path configFile, boolean noAuth, int concurrency) {
             this(port, configFile, noAuth, concurrency, DEFAULT_TIMEOUT_MS);
         }
@@ -119,7 +130,7 @@ public final class ServeCommand {
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
                 new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),
-                        LocalFunctionUrlServer.Options.defaults(0).function()),
+                        LocalFunctionUrlServer.Options.defaults(0).function(), options.invocationsPerEnvironment()),
                 out);
         long initMs = (System.nanoTime() - started) / 1_000_000;
         String url = server.url().toString();
@@ -164,12 +175,14 @@ public final class ServeCommand {
         String config = parsed.value("--config");
         String concurrency = parsed.value("--concurrency");
         String timeout = parsed.value("--timeout");
+        String perEnvironment = parsed.value("--invocations-per-environment");
         return new Options(
                 port == null ? 8080 : intValue("--port", port, 0, 65535),
                 config == null ? null : Path.of(config),
                 parsed.flag("--no-auth"),
                 concurrency == null ? 16 : intValue("--concurrency", concurrency, 1, 1000),
-                timeout == null ? DEFAULT_TIMEOUT_MS : intValue("--timeout", timeout, 1, 900) * 1000L);
+                timeout == null ? DEFAULT_TIMEOUT_MS : intValue("--timeout", timeout, 1, 900) * 1000L,
+                perEnvironment == null ? 1 : intValue("--invocations-per-environment", perEnvironment, 1, 1000));
     }
 
     private static int intValue(String option, String value, int min, int max) {

@@ -1,5 +1,6 @@
 package io.llmrelay.local;
 
+import io.llmrelay.runtime.ExecutionEnvironment;
 import io.llmrelay.runtime.FunctionEnvironment;
 import io.llmrelay.runtime.HandlerFactory;
 import io.llmrelay.runtime.LambdaMain;
@@ -12,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Simulated Lambda execution environments: each one a thread running the real runtime loop
- * against the {@link LocalRuntimeApi}, with its own handler instance. Like Lambda, the pool grows
+ * Simulated Lambda execution environments: each one the real runtime of an environment
+ * ({@link ExecutionEnvironment}) against the {@link LocalRuntimeApi}, with its own handler
+ * instance, on a thread of its own; with {@code invocationsPerEnvironment} above 1, that many
+ * runtime loops share the environment's handler, as on Lambda Managed Instances. Like Lambda, the pool grows
  * when an invocation arrives and no environment is idle, up to a concurrency limit, and an
  * environment whose loop ends (its runtime died) no longer counts: the next invocation that finds
  * no idle environment starts a new one, so the pool heals.
@@ -23,20 +26,22 @@ final class ExecutionEnvironments {
     private final HandlerFactory handlerFactory;
     private final FunctionEnvironment function;
     private final int maxEnvironments;
+    private final int invocationsPerEnvironment;
     private final PrintStream log;
     private final AtomicInteger numbers = new AtomicInteger();
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicInteger failedInits = new AtomicInteger();
-    /** The running loops, by their threads. */
-    private final Map<Thread, RuntimeLoop> loops = new ConcurrentHashMap<>();
+    /** The running environments, by their threads. */
+    private final Map<Thread, ExecutionEnvironment> loops = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     ExecutionEnvironments(LocalRuntimeApi api, HandlerFactory handlerFactory, FunctionEnvironment function,
-            int maxEnvironments, PrintStream log) {
+            int maxEnvironments, int invocationsPerEnvironment, PrintStream log) {
         this.api = api;
         this.handlerFactory = handlerFactory;
         this.function = function;
         this.maxEnvironments = maxEnvironments;
+        this.invocationsPerEnvironment = invocationsPerEnvironment;
         this.log = log;
     }
 
@@ -74,7 +79,7 @@ final class ExecutionEnvironments {
      */
     synchronized void stop() {
         stopping = true;
-        loops.values().forEach(RuntimeLoop::stop);
+        loops.values().forEach(ExecutionEnvironment::stop);
     }
 
     /** Waits, at most {@code millis} in all, for the stopped loops to end. */
@@ -92,8 +97,9 @@ final class ExecutionEnvironments {
     private void startOne() {
         int number = numbers.incrementAndGet();
         live.incrementAndGet();
-        RuntimeApiClient client = new RuntimeApiClient(api.address(), LambdaMain.USER_AGENT);
-        RuntimeLoop loop = new RuntimeLoop(client, handlerFactory, function, System::currentTimeMillis, log);
+        ExecutionEnvironment loop = new ExecutionEnvironment(
+                () -> new RuntimeApiClient(api.address(), LambdaMain.USER_AGENT), handlerFactory, function,
+                System::currentTimeMillis, log, invocationsPerEnvironment, false);
         Thread thread = new Thread(() -> run(number, loop), "execution-environment-" + number);
         thread.setDaemon(true);
         loops.put(thread, loop);
@@ -101,7 +107,7 @@ final class ExecutionEnvironments {
     }
 
     /** One environment's life: the loop until it ends, then room for a replacement. */
-    private void run(int number, RuntimeLoop loop) {
+    private void run(int number, ExecutionEnvironment loop) {
         String why;
         boolean initFailed = false;
         try {

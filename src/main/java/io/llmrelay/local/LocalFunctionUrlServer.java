@@ -29,10 +29,17 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
     private final ServerConnector connector;
 
     /**
-     * @param maxEnvironments how many invocations may run at once (Lambda's concurrency)
+     * @param maxEnvironments how many execution environments may run at once (Lambda's concurrency)
      * @param timeoutMs       the function timeout: each invocation's deadline
+     * @param invocationsPerEnvironment how many invocations each environment runs at once, on as many
+     *     runtime loops sharing one handler (Lambda Managed Instances' {@code AWS_LAMBDA_MAX_CONCURRENCY}); 1 by default
      */
-    public record Options(String host, int port, int maxEnvironments, long timeoutMs, FunctionEnvironment function) {
+    public record Options(String host, int port, int maxEnvironments, long timeoutMs, FunctionEnvironment function,
+            int invocationsPerEnvironment) {
+        public Options(String host, int port, int maxEnvironments, long timeoutMs, FunctionEnvironment function) {
+            this(host, port, maxEnvironments, timeoutMs, function, 1);
+        }
+
         public static Options defaults(int port) {
             return new Options("127.0.0.1", port, 16, 300_000,
                     new FunctionEnvironment("llm-relay-local", "$LATEST", 1024, "/aws/lambda/llm-relay-local", "local"));
@@ -43,8 +50,9 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
             PrintStream log) {
         this.runtimeApi = runtimeApi;
         this.environments = new ExecutionEnvironments(runtimeApi, handlers, options.function(),
-                options.maxEnvironments(), log);
-        QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, options.maxEnvironments() * 2 + 8), 4);
+                options.maxEnvironments(), options.invocationsPerEnvironment(), log);
+        int invocations = options.maxEnvironments() * options.invocationsPerEnvironment();
+        QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, invocations * 2 + 8), 4);
         threads.setName("function-url");
         server = new Server(threads);
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(httpConfiguration()));

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -29,8 +31,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * protocol the runtime loop speaks on Lambda, served by Jetty, whose HTTP/1.1 parser (not ours)
  * decodes our chunked responses and their trailers.
  *
- * <p>Invocations wait in one queue; every execution environment's runtime loop takes the next
- * one with {@code GET next}, so each environment runs one invocation at a time, as on Lambda.
+ * <p>Invocations wait in one queue; every runtime loop takes the next one with {@code GET next},
+ * so each loop runs one invocation at a time, as on Lambda.
+ *
+ * <p>SnapStart's two calls are served too, for tests and the cold-start benchmark:
+ * {@code GET /runtime/restore/next} is answered with an empty 200 (as the runtime interface
+ * emulator's RestoreRenderer does) at once, or, after {@link #holdRestore()}, only when
+ * {@link #restore()} says so: the moment a snapshot would be restored.
+ * {@code POST /runtime/restore/error} is recorded ({@link #restoreErrors()}) and accepted.
  */
 public final class LocalRuntimeApi implements AutoCloseable {
     private static final String PREFIX = "/" + RuntimeApiClient.API_VERSION + "/runtime";
@@ -41,6 +49,12 @@ public final class LocalRuntimeApi implements AutoCloseable {
     private final InvocationQueue queue = new InvocationQueue();
     private final Map<String, PendingInvocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
+    private final List<String> restoreErrors = new CopyOnWriteArrayList<>();
+    private final AtomicInteger nextCalls = new AtomicInteger();
+    private final AtomicInteger restoreNextCalls = new AtomicInteger();
+    /** Completed with how many {@code next} calls came before the first {@code restore/next}. */
+    private final CompletableFuture<Integer> restoreAsked = new CompletableFuture<>();
+    private volatile CompletableFuture<Void> restoreRelease = CompletableFuture.completedFuture(null);
 
     private LocalRuntimeApi() {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
@@ -99,6 +113,39 @@ public final class LocalRuntimeApi implements AutoCloseable {
         return List.copyOf(initErrors);
     }
 
+    /** {@code POST /runtime/restore/error} received so far, each as {@code <error type header> <body>}. */
+    public List<String> restoreErrors() {
+        return List.copyOf(restoreErrors);
+    }
+
+    /** {@code GET /runtime/invocation/next} calls received so far. */
+    public int nextCalls() {
+        return nextCalls.get();
+    }
+
+    /** {@code GET /runtime/restore/next} calls received so far. */
+    public int restoreNextCalls() {
+        return restoreNextCalls.get();
+    }
+
+    /** Answer {@code restore/next} only when {@link #restore()} is called (the snapshot is "taken" meanwhile). */
+    public void holdRestore() {
+        restoreRelease = new CompletableFuture<>();
+    }
+
+    /** Answers the held {@code restore/next}: the environment is "restored" now. */
+    public void restore() {
+        restoreRelease.complete(null);
+    }
+
+    /**
+     * Completes when a runtime first calls {@code restore/next} (its init and before-snapshot work
+     * are done), with the number of {@code next} calls received before it.
+     */
+    public CompletableFuture<Integer> restoreRequested() {
+        return restoreAsked;
+    }
+
     /**
      * Answers the runtimes waiting in {@code next} (they stop), stops accepting connections, then
      * stops the server. A runtime that reconnects just as the server stops may still be accepted
@@ -106,6 +153,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
      */
     @Override
     public void close() throws Exception {
+        restore(); // a held restore/next is answered; the loop's next then learns that the API is shutting down
         queue.close(1_000);
         connector.close();
         server.stop();
@@ -121,7 +169,16 @@ public final class LocalRuntimeApi implements AutoCloseable {
             String route = path.substring(PREFIX.length());
             String method = request.getMethod();
             if (method.equals("GET") && route.equals("/invocation/next")) {
+                nextCalls.incrementAndGet();
                 return next(request, response, callback);
+            }
+            if (method.equals("GET") && route.equals("/restore/next")) {
+                return restoreNext(response, callback);
+            }
+            if (method.equals("POST") && route.equals("/restore/error")) {
+                restoreErrors.add(request.getHeaders().get("Lambda-Runtime-Function-Error-Type") + " "
+                        + Content.Source.asString(request, StandardCharsets.UTF_8));
+                return answer(response, callback, 202, "{\"status\":\"OK\"}");
             }
             if (method.equals("POST") && route.equals("/init/error")) {
                 initErrors.add(Content.Source.asString(request, StandardCharsets.UTF_8));
@@ -177,6 +234,17 @@ public final class LocalRuntimeApi implements AutoCloseable {
         headers.put(HttpHeader.CONTENT_TYPE, "application/json");
         response.setStatus(200);
         response.write(true, ByteBuffer.wrap(invocation.event()), callback);
+        return true;
+    }
+
+    /** {@code restore/next}: an empty 200, at once or when {@link #restore()} releases it. */
+    private boolean restoreNext(Response response, Callback callback) {
+        restoreNextCalls.incrementAndGet();
+        restoreAsked.complete(nextCalls.get());
+        restoreRelease.whenComplete((released, failure) -> {
+            response.setStatus(200);
+            response.write(true, ByteBuffer.allocate(0), callback);
+        });
         return true;
     }
 

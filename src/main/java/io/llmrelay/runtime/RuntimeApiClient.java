@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  *   POST /runtime/invocation/{id}/response        the result, streamed in chunks
  *   POST /runtime/invocation/{id}/error           a failure before any response byte
  *   POST /runtime/init/error                      a failure before the first next
+ *   GET  /runtime/restore/next                    SnapStart: the snapshot is taken in this call
+ *   POST /runtime/restore/error                   SnapStart: the after-restore step failed
  * </pre>
  * References: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html, the "Response
  * streaming for custom runtimes" section of
@@ -134,6 +136,33 @@ public final class RuntimeApiClient implements Closeable {
      */
     public void reportInitError(ErrorReport error) throws IOException {
         postError("init/error", RUNTIME + "/init/error", null, error);
+    }
+
+    /**
+     * {@code GET /runtime/restore/next} (SnapStart only): init is done and the runtime is ready to
+     * be snapshotted. Lambda takes the snapshot while this call waits and answers it in each
+     * environment restored from that snapshot, so code after it runs once per restored
+     * environment (the after-restore step), before the first {@link #next()}. Success is 200 only
+     * (the Java runtime interface client's restoreNext; the runtime interface emulator answers it
+     * with an empty 200, lambda/rapi/rendering RestoreRenderer); anything else is a
+     * {@link RuntimeApiStatusException}. https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-custom.html
+     */
+    public void restoreNext() throws IOException {
+        Reply reply = connection.request("GET", RUNTIME + "/restore/next", Map.of());
+        if (reply.status() != 200) {
+            throw new RuntimeApiStatusException("restore/next", reply.status(), reply.bodyText());
+        }
+    }
+
+    /**
+     * {@code POST /runtime/restore/error}: the after-restore step failed. Lambda discards this
+     * environment and the invocation that was waiting fails (SnapStartException: "The
+     * afterRestore() runtime hook encountered an error"); the process should exit next, as the
+     * Java runtime interface client does (System.exit(64) after reportRestoreError). Success is
+     * 202 only.
+     */
+    public void reportRestoreError(ErrorReport error) throws IOException {
+        postError("restore/error", RUNTIME + "/restore/error", null, error);
     }
 
     @Override

@@ -62,7 +62,9 @@ public final class RuntimeLoop {
         /** {@link #stop()} was called. */
         STOPPED,
         /** The handler threw an {@link Error} (other than a stack overflow) after which the JVM cannot be trusted. */
-        FATAL_ERROR
+        FATAL_ERROR,
+        /** SnapStart: the after-restore step failed; it was reported to {@code /restore/error} ({@link SnapStartRestore}). */
+        RESTORE_FAILED
     }
 
     /**
@@ -92,8 +94,20 @@ public final class RuntimeLoop {
         }
     }
 
+    /**
+     * Serves invocations with a handler made already (by another loop of the same environment,
+     * which shares it), until the loop must end; closes this loop's connection then.
+     */
+    Exit run(RequestStreamHandler handler) {
+        try {
+            return serve(handler);
+        } finally {
+            client.close();
+        }
+    }
+
     /** The handler, or null after reporting why there is none. */
-    private RequestStreamHandler init() {
+    RequestStreamHandler init() {
         Throwable failure;
         try {
             RequestStreamHandler handler = handlerFactory.create();
