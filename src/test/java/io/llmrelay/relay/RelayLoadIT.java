@@ -29,12 +29,17 @@ import org.junit.jupiter.api.Timeout;
  * loopback upstream: {@value #CONCURRENT} streams at once, {@value #ROUNDS} rounds. Every stream
  * must arrive complete and byte for byte as expected for its own request (each answer quotes
  * its request, so a mixed-up or lost chunk shows), and the heap after GC must not grow from
- * round to round. A failsafe IT, so that the unit suite stays fast.
+ * round to round. A failsafe IT, so that the unit suite stays fast. Run twice: one invocation per
+ * execution environment (Lambda's default: {@value #CONCURRENT} environments), and
+ * {@value #PER_ENVIRONMENT} per environment (Lambda Managed Instances: {@value #CONCURRENT} /
+ * {@value #PER_ENVIRONMENT} environments whose runtime loops share one handler, its caches, upstream
+ * client and request log).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RelayLoadIT {
     private static final int CONCURRENT = 64;
     private static final int ROUNDS = 8;
+    private static final int PER_ENVIRONMENT = 4;
     private static final int CONTENT_CHUNKS = 24;
     /** Generous: a real leak of per-stream state (buffers, watchdog tasks, connections) grows far faster. */
     private static final long HEAP_GROWTH_LIMIT_BYTES = 64L * 1024 * 1024;
@@ -66,11 +71,21 @@ class RelayLoadIT {
 
     @Test
     void manyConcurrentStreamsForSeveralRoundsArriveCompleteAndByteExactWithAFlatHeap() throws Exception {
+        streamRounds(CONCURRENT, 1);
+    }
+
+    @Test
+    void withFourInvocationsPerEnvironmentTheSharedHandlerStaysByteExactWithAFlatHeap() throws Exception {
+        streamRounds(CONCURRENT / PER_ENVIRONMENT, PER_ENVIRONMENT);
+    }
+
+    private void streamRounds(int environments, int perEnvironment) throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (FakeUpstream upstream = FakeUpstream.start();
                 RelayUnderTest relay = RelayUnderTest.with(RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null))
                         .env(RelayUnderTest.upstreamKeyEnv())
-                        .concurrency(CONCURRENT)
+                        .concurrency(environments)
+                        .invocationsPerEnvironment(perEnvironment)
                         .start()) {
             upstream.respondWith(recorded -> {
                 Script script = Script.sse(200);
@@ -102,8 +117,9 @@ class RelayLoadIT {
                     upstream.reset(); // the test's own record of requests must not count as the relay's heap
                     long heap = heapAfterGc(memory);
                     heapAfterRound.add(heap);
-                    System.out.printf("load: round %d: %d concurrent streams complete and byte-exact in %d ms;"
-                            + " heap after GC %.1f MB%n", round, CONCURRENT, tookMs, heap / 1048576.0);
+                    System.out.printf("load (%d per environment): round %d: %d concurrent streams complete and"
+                            + " byte-exact in %d ms; heap after GC %.1f MB%n", perEnvironment, round, CONCURRENT, tookMs,
+                            heap / 1048576.0);
                 }
             } finally {
                 callers.shutdownNow();

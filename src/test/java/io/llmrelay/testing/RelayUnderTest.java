@@ -59,6 +59,7 @@ public final class RelayUnderTest implements AutoCloseable {
         private Map<String, String> env = Map.of();
         private boolean noAuth;
         private int concurrency = 8;
+        private int invocationsPerEnvironment = 1;
         private long timeoutMs = ServeCommand.DEFAULT_TIMEOUT_MS;
         private UnaryOperator<RelaySetup> customize = UnaryOperator.identity();
 
@@ -83,6 +84,12 @@ public final class RelayUnderTest implements AutoCloseable {
         }
 
         /** The function timeout: each invocation's deadline is this long after it starts. */
+        /** {@code --invocations-per-environment}: runtime loops sharing each environment's handler. */
+        public Builder invocationsPerEnvironment(int loops) {
+            invocationsPerEnvironment = loops;
+            return this;
+        }
+
         public Builder timeoutMs(long millis) {
             timeoutMs = millis;
             return this;
@@ -101,7 +108,8 @@ public final class RelayUnderTest implements AutoCloseable {
             TeeOutputStream tee = new TeeOutputStream(output);
             PrintStream out = new PrintStream(tee, true, StandardCharsets.UTF_8);
             LocalFunctionUrlServer server = ServeCommand.start(
-                    new ServeCommand.Options(0, file, noAuth, concurrency, timeoutMs), env, out, customize);
+                    new ServeCommand.Options(0, file, noAuth, concurrency, timeoutMs, invocationsPerEnvironment), env, out,
+                    customize);
             return new RelayUnderTest(server, output, tee, file);
         }
     }
