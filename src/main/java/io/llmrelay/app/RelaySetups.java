@@ -13,6 +13,7 @@ import io.llmrelay.relay.attempt.Pause;
 import io.llmrelay.relay.log.LogLevel;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +32,22 @@ public final class RelaySetups {
      * for the key cache TTL and to prepare AWS clients where init runs ahead of requests.
      */
     public static RelaySetup fromEnvironment(Map<String, String> env) {
-        AwsClients aws = AwsClients.standard();
-        ConfigSource config = ConfigSources.fromEnvironment(env)
+        return forLambda(env, AwsClients.standard()).relay();
+    }
+
+    /**
+     * The set-up on Lambda and the parts of it a SnapStart restore renews.
+     *
+     * @param relay     what the handler runs on
+     * @param upstreams the routes' upstreams, replaceable (a new HTTP client)
+     * @param aws       the AWS clients of the key resolvers and the config source
+     * @param config    where the configuration comes from (a secret is read again after a restore)
+     */
+    record ForLambda(RelaySetup relay, RenewableUpstreams upstreams, AwsClients aws, ConfigSource config) {}
+
+    /** {@link #fromEnvironment(Map)} with the given AWS clients (tests give clients pointed at moto). */
+    static ForLambda forLambda(Map<String, String> env, AwsClients aws) {
+        ConfigSource config = ConfigSources.fromEnvironment(env, aws, InstantSource.system(), System.err::println)
                 .orElse(ConfigSource.fixed(new RelayConfig(List.of(), List.of())));
         RelayConfig first = null;
         try {
@@ -44,7 +59,10 @@ public final class RelaySetups {
         }
         StartupCheck.run(ConfigSources.origin(null, env), first, env, false, StartupCheck.Where.LAMBDA)
                 .forEach(startupNotice -> System.out.println(startupNotice.json()));
-        return of(config, first, env, false, System.out);
+        RenewableUpstreams upstreams = new RenewableUpstreams(() -> RouteUpstreams.standard(env));
+        RelaySetup relay = new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl(first), aws), false, upstreams,
+                System.out, logLevel(env, System.out), Pause.sleeping());
+        return new ForLambda(relay, upstreams, aws, config);
     }
 
     /**
@@ -55,10 +73,13 @@ public final class RelaySetups {
      */
     public static RelaySetup of(ConfigSource config, RelayConfig first, Map<String, String> env,
             boolean authDisabled, PrintStream out) {
-        Duration keyCacheTtl = Duration.ofSeconds(
-                first != null ? first.keyCacheTtlSeconds() : RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
-        return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl), authDisabled,
+        return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl(first)), authDisabled,
                 RouteUpstreams.standard(env), out, logLevel(env, out), Pause.sleeping());
+    }
+
+    /** The configuration's {@code keyCacheTtlSeconds}, or the default when it could not be read. */
+    private static Duration keyCacheTtl(RelayConfig first) {
+        return Duration.ofSeconds(first != null ? first.keyCacheTtlSeconds() : RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * load it. Anthropic and Bedrock adapters are made per route and request (they are cheap, and
  * carry that request's translation notes).
  */
-public final class RouteUpstreams implements Upstreams {
+public final class RouteUpstreams implements Upstreams, AutoCloseable {
     private final HttpClient http;
     private final Upstream openAi;
     private final Upstream demo;
@@ -52,6 +52,12 @@ public final class RouteUpstreams implements Upstreams {
             case ANTHROPIC -> new AnthropicUpstream(http, route.name(), route.defaultMaxTokens(), notes);
             case BEDROCK -> new BedrockUpstream(http, signer, route.name(), route.region(), notes);
         };
+    }
+
+    /** Shuts the HTTP client down: its pooled connections close, and requests still running on it fail. */
+    @Override
+    public void close() {
+        http.shutdownNow();
     }
 
     private static Supplier<RequestSigner> once(Supplier<RequestSigner> factory) {

@@ -3,6 +3,8 @@ package io.llmrelay.aws;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -31,11 +33,15 @@ public final class AwsClients implements AutoCloseable {
     private static final Lazy<AwsClients> STANDARD = new Lazy<>(() -> new AwsClients(AwsClientSettings.standard()));
 
     private final AwsClientSettings settings;
+    /** The default chain behind a provider that can drop its cache; only when no credentials are set. */
+    private final RenewableCredentials chain;
     private final Lazy<KmsClient> kms;
     private final Lazy<SecretsManagerClient> secretsManager;
 
     public AwsClients(AwsClientSettings settings) {
         this.settings = settings;
+        this.chain = settings.credentials() == null
+                ? new RenewableCredentials(() -> DefaultCredentialsProvider.builder().build()) : null;
         this.kms = new Lazy<>(() -> configure(KmsClient.builder()).build());
         this.secretsManager = new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
     }
@@ -76,6 +82,17 @@ public final class AwsClients implements AutoCloseable {
         }
     }
 
+    /**
+     * Credentials are fetched again on the clients' next use (after a SnapStart restore: another
+     * environment's session may be cached). The clients stay as built. Fixed credentials
+     * ({@link AwsClientSettings#credentials()}) are left as they are.
+     */
+    public void renewCredentials() {
+        if (chain != null) {
+            chain.renew();
+        }
+    }
+
     /** For tests and measurements: whether {@link #kms()} has built its client yet. */
     public boolean kmsBuilt() {
         return kms.isBuilt();
@@ -99,9 +116,8 @@ public final class AwsClients implements AutoCloseable {
         if (settings.region() != null) {
             builder.region(settings.region());
         }
-        if (settings.credentials() != null) {
-            builder.credentialsProvider(settings.credentials());
-        }
+        AwsCredentialsProvider credentials = settings.credentials() != null ? settings.credentials() : chain;
+        builder.credentialsProvider(credentials);
         return builder;
     }
 
@@ -112,6 +128,9 @@ public final class AwsClients implements AutoCloseable {
         }
         if (secretsManager.isBuilt()) {
             secretsManager.get().close();
+        }
+        if (chain != null) {
+            chain.close();
         }
     }
 }

@@ -51,6 +51,21 @@ public final class SecretsManagerConfigSource implements ConfigSource {
         return ConfigSources.ENV_SECRET + "=" + secretId;
     }
 
+    /**
+     * Drops the config read so far, as if none had ever been read: the next {@link #current()}
+     * reads the secret and waits for it, and fails (503 config_unavailable) if it cannot. For a
+     * SnapStart restore, where the config read at init may be days old (the snapshot is made when
+     * a version is published) and may no longer name the callers allowed in.
+     */
+    public void forget() {
+        reading.lock();
+        try {
+            loaded = null;
+        } finally {
+            reading.unlock();
+        }
+    }
+
     @Override
     public RelayConfig current() throws ConfigUnavailableException {
         Loaded last = loaded;

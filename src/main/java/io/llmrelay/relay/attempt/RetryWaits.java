@@ -6,8 +6,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.security.SecureRandom;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Random;
 
 /**
  * How long to wait before retrying an upstream: jittered exponential backoff, or longer when the
@@ -18,12 +19,30 @@ public final class RetryWaits {
     /** The first retry waits between half of this and all of it; each later one twice as long. */
     public static final long BASE_BACKOFF_MS = 250;
 
+    /**
+     * The jitter's generator, seeded from {@link SecureRandom}. Not {@code ThreadLocalRandom}: its
+     * threads are seeded from one static seeder made at class init, so every execution environment
+     * restored from one SnapStart snapshot would draw the same waits and a crowd of relays that
+     * failed together would retry together. {@link #reseed()} after a restore gives each its own.
+     * {@code Random} is thread-safe; retries are rare, so its contention does not matter.
+     */
+    private static volatile Random jitter = seeded();
+
     private RetryWaits() {}
+
+    /** New jitter for this environment: call after a SnapStart restore (README "SnapStart"). */
+    public static void reseed() {
+        jitter = seeded();
+    }
+
+    private static Random seeded() {
+        return new Random(new SecureRandom().nextLong());
+    }
 
     /** The wait before retry number {@code retry} (1 for the first retry): uniform in [b/2, b], b = base * 2^(retry-1). */
     static Duration backoff(int retry) {
         long ceiling = BASE_BACKOFF_MS << Math.min(Math.max(retry - 1, 0), 16);
-        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+        return Duration.ofMillis(ceiling / 2 + jitter.nextLong(ceiling / 2 + 1));
     }
 
     /**
