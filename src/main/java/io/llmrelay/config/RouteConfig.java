@@ -30,6 +30,9 @@ import java.util.Map;
  * @param region the AWS region a {@link RouteType#BEDROCK} route signs for; null for other types
  * @param defaultMaxTokens the {@code max_tokens} an {@link RouteType#ANTHROPIC} route sends when the
  *     caller gives none (Anthropic requires one); 0 for other types
+ * @param maxStreamSeconds the longest a stream to the caller may last, from its first event: the relay
+ *     then ends it itself ({@code stream_time_limit}, then {@code [DONE]}) and closes the upstream, since on
+ *     Lambda nothing tells the function that a caller has gone (README "What callers get")
  */
 public record RouteConfig(
         String name,
@@ -48,7 +51,8 @@ public record RouteConfig(
         long retryBudgetMs,
         List<String> fallback,
         String region,
-        int defaultMaxTokens) {
+        int defaultMaxTokens,
+        int maxStreamSeconds) {
 
     /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
     public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
@@ -61,12 +65,29 @@ public record RouteConfig(
     public static final long DEFAULT_RETRY_BUDGET_MS = 5_000;
     /** Enough for any spoken answer; a caller who wants more says so with {@code max_tokens}. */
     public static final int DEFAULT_ANTHROPIC_MAX_TOKENS = 1024;
+    /**
+     * Template.yaml's default function timeout: on a longer timeout (up to Lambda's 900 s) a stream
+     * whose caller left unnoticed still ends here. A spoken answer takes well under a minute.
+     */
+    public static final int DEFAULT_MAX_STREAM_SECONDS = 300;
+    /** Lambda's longest invocation. */
+    public static final int MAX_STREAM_SECONDS = 900;
 
     public RouteConfig {
         models = List.copyOf(models);
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         dropFields = List.copyOf(dropFields);
         fallback = List.copyOf(fallback);
+    }
+
+    /** A route with the default {@link #DEFAULT_MAX_STREAM_SECONDS}. */
+    public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
+            List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
+            List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs, int retries, long retryBudgetMs,
+            List<String> fallback, String region, int defaultMaxTokens) {
+        this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
+                firstByteTimeoutMs, idleTimeoutMs, retries, retryBudgetMs, fallback, region, defaultMaxTokens,
+                DEFAULT_MAX_STREAM_SECONDS);
     }
 
     /** A route of a type that needs no provider settings (no region, no default max tokens). */
@@ -100,6 +121,7 @@ public record RouteConfig(
                 + ", headers=" + headers.keySet() + ", dropFields=" + dropFields
                 + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
                 + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback
-                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens + "]";
+                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens
+                + ", maxStreamSeconds=" + maxStreamSeconds + "]";
     }
 }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 final class RouteParser {
     private static final Set<String> KNOWN = new LinkedHashSet<>(List.of(
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
-            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback",
+            "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback", "maxStreamSeconds",
             "region", "defaultMaxTokens"));
     /** The relay cannot work without these request fields. */
     private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
@@ -55,13 +55,15 @@ final class RouteParser {
         long retryBudget = fields.wholeNumber("retryBudgetMs", RouteConfig.DEFAULT_RETRY_BUDGET_MS,
                 0, MAX_TIMEOUT_MS, "milliseconds");
         List<String> fallback = fallback(fields, name);
+        int maxStream = (int) fields.wholeNumber("maxStreamSeconds", RouteConfig.DEFAULT_MAX_STREAM_SECONDS,
+                1, RouteConfig.MAX_STREAM_SECONDS, "seconds");
 
         if (problems.count() != before) {
             return null;
         }
         return new RouteConfig(name, type, upstream.baseUrl(), upstream.apiKey(), upstream.apiKeyHeader(), models,
                 isDefault, upstreamModel, upstream.headers(), dropFields, firstByte, idle, retries, retryBudget, fallback,
-                upstream.region(), upstream.defaultMaxTokens());
+                upstream.region(), upstream.defaultMaxTokens(), maxStream);
     }
 
     /** Route names only; that they exist is checked once every route is known (ConfigLoader). */

@@ -76,6 +76,11 @@ public record OpenAiError(int status, String message, String type, String param,
         return new OpenAiError(504, message, API_ERROR, null, "deadline_exceeded");
     }
 
+    /** The stream reached its route's {@code maxStreamSeconds} and the relay ended it. */
+    public static OpenAiError streamTimeLimit(String message) {
+        return new OpenAiError(504, message, API_ERROR, null, "stream_time_limit");
+    }
+
     /** The upstream sent something that is not a chat completion stream (an event that is not one JSON object). */
     public static OpenAiError upstreamInvalidResponse(String message) {
         return new OpenAiError(502, message, API_ERROR, null, "upstream_invalid_response");

@@ -93,6 +93,7 @@ final class ChatCompletionCall {
                 case Outcome.Stream stream -> {
                     try (WatchedChunks chunks = stream.chunks()) {
                         RouteConfig route = stream.route();
+                        chunks.limitTo(route.maxStreamSeconds() * 1000L);
                         new StreamRelay(writer, errors, route.name(), route.idleTimeoutMs(), config.deadlineMarginMs())
                                 .run(chunks, stream.first());
                     }

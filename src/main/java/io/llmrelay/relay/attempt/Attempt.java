@@ -135,7 +135,7 @@ final class Attempt {
             Outcome.Failure failure = new Outcome.Failure(ErrorContract.readFailure(e, ErrorContract.Phase.OPENING,
                     route.name(), route.idleTimeoutMs(), deadlineMarginMs));
             return switch (e.why()) {
-                case DEADLINE -> Try.settled(RouteResult.done(failure));
+                case DEADLINE, STREAM_LIMIT -> Try.settled(RouteResult.done(failure)); // no limit is set while opening
                 case IDLE -> Try.settled(RouteResult.failed(failure));
                 case BROKEN -> Try.retryable(failure, Optional.empty());
             };

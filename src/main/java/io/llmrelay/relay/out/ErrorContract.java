@@ -32,6 +32,7 @@ import java.util.Map;
  * whole JSON body where a stream was asked for  502   upstream_invalid_response   {@link #notAStream}
  * stream ended before its first event           502   upstream_unavailable        {@link #emptyStream}
  * a read stopped: idle, deadline, broken        504 / 504 / 502, by phase         {@link #readFailure}
+ * a stream reached its maxStreamSeconds          504   stream_time_limit (an event)  {@link #readFailure}
  * whole answer larger than the relay holds      502   upstream_invalid_response   {@link #tooLarge}
  * refusal (non-2xx)                             4xx as sent, or 4xx / 502         {@link #relayRefusal}
  * answer not scrubbed before the deadline       504   deadline_exceeded           {@link #outOfTime}
@@ -178,6 +179,9 @@ public final class ErrorContract {
      * DEADLINE   504 ... before the upstream      504 ... before the upstream's      504 ... while the upstream was
      *            answered                         answer was complete                still streaming
      * IDLE       504 upstream_timeout: the upstream of route 'r' sent nothing for N ms (every phase)
+     * STREAM_LIMIT                                                                 504 stream_time_limit: the
+     *                                                                              stream reached route 'r''s
+     *                                                                              maxStreamSeconds
      * BROKEN     502 ... broke off before its     502 The upstream answer broke      502 The upstream stream broke
      *            first event (retried)            off: ...                           off: ...
      * </pre>
@@ -185,6 +189,8 @@ public final class ErrorContract {
     public static OpenAiError readFailure(ReadFailure failure, Phase phase, String route, long idleTimeoutMs,
             long marginMs) {
         return switch (failure.why()) {
+            case STREAM_LIMIT -> OpenAiError.streamTimeLimit("The stream reached the time limit of route '" + route
+                    + "' (maxStreamSeconds) and was ended by the relay.");
             case DEADLINE -> switch (phase) {
                 case OPENING -> deadlineBeforeAnswer(marginMs);
                 case WHOLE -> OpenAiError.deadlineExceeded("The invocation reached its time limit (" + marginMs

@@ -40,6 +40,11 @@ public final class Deadline {
         return new Deadline(System.nanoTime() + (Math.max(0, remaining) - marginMs) * 1_000_000L);
     }
 
+    /** A stop point {@code millis} from now (a route's stream time limit). */
+    static Deadline in(long millis) {
+        return new Deadline(System.nanoTime() + millis * 1_000_000L);
+    }
+
     public boolean known() {
         return stopAtNanos != Long.MAX_VALUE;
     }

@@ -9,6 +9,8 @@ public final class ReadFailure extends Exception {
         IDLE,
         /** The invocation reached its stop point (deadline minus margin). */
         DEADLINE,
+        /** The stream reached its route's {@code maxStreamSeconds}. */
+        STREAM_LIMIT,
         /** The connection broke or the body was not readable. */
         BROKEN
     }
