@@ -3,7 +3,7 @@
 #
 #   bench/run.sh latency   [--jar target/llm-relay.jar] [--chunks 50] [--interval-ms 20]
 #                          [--concurrency 1,16,64] [--rounds 10,3,2] [--repeats 3] [--out bench/results/latest.json]
-#   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms]
+#   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms,snap-env,snap-kms]
 #                          [--out bench/results/coldstart.json]
 #   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (SseReader + ChunkDecoder + chat SSE frame per event)
 #   bench/run.sh scrub     [JMH options, e.g. -prof gc]     (key scrubbing: per event, and its slope over 1 KB-8 MB)

@@ -49,7 +49,14 @@ import software.amazon.awssdk.services.kms.KmsClient;
  *   <li>{@code firstEvent}: that first SSE event complete.
  * </ul>
  * Variants: {@code env} (upstream key {@code env:}) and {@code kms} ({@code kms:} ciphertext,
- * decrypted with KMS Decrypt against moto_server on 127.0.0.1).
+ * decrypted with KMS Decrypt against moto_server on 127.0.0.1), each also as SnapStart
+ * ({@code snap-env}, {@code snap-kms}): the function starts with
+ * {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}, runs init and its priming, and calls
+ * {@code GET restore/next}, which this Runtime API holds (the snapshot would be taken there). Then
+ * the invocation is queued and {@code restore/next} answered, as a restore would; every time of a
+ * snap variant is measured from that answer ({@code snapshot} is spawn to {@code restore/next}: init
+ * and priming, off the caller's path). The process is the one that ran init, not one restored from a
+ * snapshot, so a real restore adds loading the snapshot's memory on top.
  */
 final class ColdStartBench {
     private static final String HANDLER = "io.llmrelay.app.LambdaHandler";
@@ -67,10 +74,10 @@ final class ColdStartBench {
     }
 
     private record Run(String setup, String variant, double firstNext, double upstreamRequest, double firstByte,
-            double firstEvent, int classesLoaded, int classesShared, String error) {
+            double firstEvent, int classesLoaded, int classesShared, double snapshot, String error) {
         Run labelled(String label) {
             return new Run(label, variant, firstNext, upstreamRequest, firstByte, firstEvent, classesLoaded,
-                    classesShared, error);
+                    classesShared, snapshot, error);
         }
     }
 
@@ -110,7 +117,7 @@ final class ColdStartBench {
         Path zip = Path.of(args.get("zip", "target/llm-relay-lambda.zip"));
         String java = args.get("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         int runs = args.integer("runs", 10);
-        List<String> variants = List.of(args.get("variants", "env,kms").split(","));
+        List<String> variants = List.of(args.get("variants", "env,kms,snap-env,snap-kms").split(","));
         String layout = args.get("layout", "zip");
         String toolOptions = args.get("java-tool-options", "");
         List<Setup> setups = Setup.parse(args.get("setups", "relay"), zip, layout, toolOptions);
@@ -141,7 +148,7 @@ final class ColdStartBench {
                 }
             }
             String kmsReference = null;
-            if (variants.contains("kms")) {
+            if (variants.stream().anyMatch(v -> v.endsWith("kms"))) {
                 moto = MotoServer.start();
                 kmsReference = moto.encrypt(UPSTREAM_KEY, ROUTE);
             }
@@ -218,7 +225,8 @@ final class ColdStartBench {
     private Run once(String java, Path root, LocalRuntimeApi api, ScheduledUpstream upstream, String variant,
             String kmsReference, MotoServer moto, String toolOptions, boolean classLog) throws Exception {
         String tag = "cold-" + System.nanoTime();
-        String apiKey = variant.equals("kms") ? "kms:" + kmsReference : "env:BENCH_UPSTREAM_KEY";
+        String apiKey = variant.endsWith("kms") ? "kms:" + kmsReference : "env:BENCH_UPSTREAM_KEY";
+        boolean snapStart = variant.startsWith("snap-");
         String config = """
                 {"callers":[{"name":"bench","keySha256":"%s"}],
                  "routes":[{"name":"%s","baseUrl":"%s","apiKey":"%s","models":["bench-model"],"default":true}]}
@@ -251,7 +259,7 @@ final class ColdStartBench {
         env.put("AWS_LAMBDA_FUNCTION_NAME", "llm-relay");
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024");
-        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", snapStart ? "snap-start" : "on-demand");
         env.put("AWS_REGION", "us-east-1");
         env.put("RELAY_CONFIG", config);
         env.put("BENCH_UPSTREAM_KEY", UPSTREAM_KEY);
@@ -266,10 +274,27 @@ final class ColdStartBench {
         Path log = Files.createTempFile("coldstart-function", ".log");
         builder.directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
 
-        PendingInvocation invocation = api.submit(event(tag), 60_000);
-        long start = System.nanoTime();
+        if (snapStart) {
+            api.holdRestore();
+        }
+        long spawned = System.nanoTime();
+        PendingInvocation invocation = snapStart ? null : api.submit(event(tag), 60_000);
+        long start = spawned;
+        double snapshot = Double.NaN;
         Process process = builder.start();
         try {
+            if (snapStart) {
+                // Init and priming run; the "snapshot" is taken while restore/next waits.
+                try {
+                    api.restoreRequested().get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    return failed(variant, "no restore/next within 60 s", log);
+                }
+                snapshot = Stats.ms(System.nanoTime() - spawned);
+                invocation = api.submit(event(tag), 60_000);
+                start = System.nanoTime();
+                api.restore();
+            }
             PendingInvocation.Result result;
             try {
                 result = invocation.result().get(60, TimeUnit.SECONDS);
@@ -305,7 +330,7 @@ final class ColdStartBench {
             int[] classes = classLogFile != null ? countClasses(classLogFile) : new int[] {0, 0};
             return new Run("", variant, Stats.ms(invocation.deliveredNanos() - start),
                     sent == null ? Double.NaN : Stats.ms(sent.get(0) - start),
-                    Stats.ms(firstByte - start), Stats.ms(firstEvent - start), classes[0], classes[1], null);
+                    Stats.ms(firstByte - start), Stats.ms(firstEvent - start), classes[0], classes[1], snapshot, null);
         } finally {
             process.destroy();
             // Generous: a training run's JVM writes its archive (an AOT cache: a second JVM) on the way out.
@@ -325,7 +350,7 @@ final class ColdStartBench {
     }
 
     private static Run failed(String variant, String why, Path log) throws IOException {
-        return new Run("", variant, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0,
+        return new Run("", variant, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN,
                 why + "\n--- function output ---\n" + Files.readString(log));
     }
 
@@ -448,7 +473,10 @@ final class ColdStartBench {
         setup.put("method", "Times from just before spawning relay-wrapper: firstNext = the runtime's first GET next "
                 + "took the (already queued) invocation; upstreamRequest = the relay's request reached the loopback "
                 + "upstream; firstByte = first byte of the streamed /response body; medians over the runs, setups "
-                + "and variants interleaved.");
+                + "and variants interleaved. snap-* variants: AWS_LAMBDA_INITIALIZATION_TYPE=snap-start, every time "
+                + "from the moment the held GET restore/next was answered (the restore), the invocation queued just "
+                + "before; snapshot = spawn to restore/next (init and priming); the process is not really restored "
+                + "from a snapshot.");
         List<Map<String, Object>> setupList = new ArrayList<>();
         for (Setup s : setups) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -462,8 +490,8 @@ final class ColdStartBench {
         setup.put("setups", setupList);
         root.put("setup", setup);
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
-                "%n%-14s %-8s %5s %10s %12s %10s %11s %8s %8s%n", "setup", "variant", "runs", "firstNext",
-                "upstreamReq", "firstByte", "firstEvent", "classes", "(CDS)"));
+                "%n%-14s %-8s %5s %10s %12s %10s %11s %8s %8s %9s%n", "setup", "variant", "runs", "firstNext",
+                "upstreamReq", "firstByte", "firstEvent", "classes", "(CDS)", "snapshot"));
         Map<String, Object> bySetup = new LinkedHashMap<>();
         for (Setup s : setups) {
             Map<String, Object> byVariant = new LinkedHashMap<>();
@@ -478,6 +506,7 @@ final class ColdStartBench {
                 double eventMs = Stats.median(mine.stream().map(Run::firstEvent).toList());
                 double classes = Stats.median(mine.stream().map(r -> (double) r.classesLoaded()).toList());
                 double shared = Stats.median(mine.stream().map(r -> (double) r.classesShared()).toList());
+                double snapshot = Stats.median(mine.stream().map(Run::snapshot).toList());
                 v.put("runs", mine.size());
                 v.put("failed", results.stream().filter(r -> r.setup().equals(s.label()) && r.variant().equals(variant)
                         && r.error() != null).count());
@@ -487,11 +516,12 @@ final class ColdStartBench {
                 v.put("firstEventMedianMs", eventMs);
                 v.put("classesLoadedMedian", classes);
                 v.put("classesFromCdsMedian", shared);
+                v.put("snapshotMedianMs", snapshot);
                 v.put("firstNextMs", mine.stream().map(Run::firstNext).toList());
                 v.put("firstByteMs", mine.stream().map(Run::firstByte).toList());
                 byVariant.put(variant, v);
-                table.append(String.format(Locale.ROOT, "%-14s %-8s %5d %10.1f %12.1f %10.1f %11.1f %8.0f %8.0f%n",
-                        s.label(), variant, mine.size(), next, upstreamRequest, byteMs, eventMs, classes, shared));
+                table.append(String.format(Locale.ROOT, "%-14s %-8s %5d %10.1f %12.1f %10.1f %11.1f %8.0f %8.0f %9.1f%n",
+                        s.label(), variant, mine.size(), next, upstreamRequest, byteMs, eventMs, classes, shared, snapshot));
             }
             bySetup.put(s.label(), byVariant);
         }
