@@ -134,6 +134,7 @@ class BedrockRouteTest {
         assertEquals("assistant", chunks.get(0).path("choices").get(0).path("delta").path("role").asText());
         assertEquals("stop", chunks.get(chunks.size() - 1).path("choices").get(0).path("finish_reason").asText());
         chunks.forEach(chunk -> assertEquals("chat.completion.chunk", chunk.path("object").asText()));
+        chunks.forEach(chunk -> assertEquals(MODEL, chunk.path("model").asText(), "the caller's name, not the profile ARN"));
 
         ProviderFake.Received sent = bedrock.nextRequest();
         assertEquals("/model/arn%3Aaws%3Abedrock%3Aeu-west-1%3A123456789012%3Ainference-profile%2Feu.anthropic"
@@ -311,6 +312,7 @@ class BedrockRouteTest {
         HttpResponse<String> response = client.postChat(chat(null).replace("\"stream\": true", "\"stream\": false"));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode completion = json(response.body());
+        assertEquals(MODEL, completion.path("model").asText(), "the caller's name, not the profile ARN");
         assertEquals("Sunny.", completion.path("choices").get(0).path("message").path("content").asText());
         assertEquals("{\"n\":1}", completion.path("choices").get(0).path("message").path("tool_calls").get(0)
                 .path("function").path("arguments").asText());
