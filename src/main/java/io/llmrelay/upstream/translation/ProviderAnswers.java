@@ -100,7 +100,9 @@ public final class ProviderAnswers {
 
     /**
      * A failure as an OpenAI error response with its status, so that the relay's retries (429,
-     * 502, 503, 504) and its "a 4xx passes through" rule apply to it as to any upstream's refusal.
+     * 502, 503, 504) and its "a 4xx passes through" rule apply to it as to any upstream's refusal;
+     * marked {@code translated}, so that a 503 (the provider is busy) stays a 503 for the caller
+     * when the retries run out, where an upstream's own 5xx becomes a 502.
      *
      * @param retryAfter the provider's {@code retry-after}, passed on; may be null
      */
@@ -111,7 +113,7 @@ public final class ProviderAnswers {
             headers.put("retry-after", retryAfter);
         }
         return new UpstreamAnswer.Refusal(new UpstreamResponse(error.status(), headers,
-                new ByteArrayInputStream(error.toJson())));
+                new ByteArrayInputStream(error.toJson())), true);
     }
 
     private static UpstreamAnswer.Whole whole(byte[] completion) {
