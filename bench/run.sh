@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # LLM Relay benchmarks (see README "Performance"). Builds bench/ against the relay's jar and runs:
 #
-#   bench/run.sh latency   [--jar target/llm-relay.jar] [--chunks 50] [--interval-ms 20]
-#                          [--concurrency 1,16,64] [--rounds 10,3,2] [--repeats 3] [--out bench/results/latest.json]
-#   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms,snap-env,snap-kms]
+#   bench/run.sh latency   [--jar target/llm-relay.jar] [--upstream openai|anthropic|bedrock] [--chunks 50]
+#                          [--interval-ms 20] [--concurrency 1,16,64] [--rounds 10,3,2] [--repeats 3]
+#                          [--out bench/results/latest.json]
+#   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms,snap-env,snap-kms,bedrock]
 #                          [--out bench/results/coldstart.json]
-#   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (SseReader + ChunkDecoder + chat SSE frame per event)
+#   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (per event: SseReader + ChunkDecoder + chat SSE frame,
+#                                                            and Anthropic SSE / Bedrock frames translated)
 #   bench/run.sh scrub     [JMH options, e.g. -prof gc]     (key scrubbing: per event, and its slope over 1 KB-8 MB)
 #   bench/run.sh upstreamclient [--requests 400]            (JDK HttpClient vs a socket client, C1 flags)
 #

@@ -84,7 +84,7 @@ final class ChatCompletionCall {
             switch (outcome) {
                 case Outcome.Failure failure -> errors.reply(failure.error());
                 case Outcome.Refusal refusal -> errors.relayRefusal(refusal.route().name(), refusal.status(),
-                        refusal.headers(), refusal.body());
+                        refusal.headers(), refusal.body(), refusal.translated());
                 case Outcome.Whole whole -> {
                     try (UpstreamResponse answer = whole.answer()) {
                         WholeRelay.relay(whole.route(), answer, deadline, out, errors, config.deadlineMarginMs());

@@ -15,8 +15,18 @@ public sealed interface UpstreamAnswer {
     /**
      * Not a 2xx: the upstream refused. Its body is an error, OpenAI-shaped or not, which the relay
      * relays or replaces under its error contract; its status decides whether another try may help.
+     *
+     * @param translated the body is the OpenAI error a translating upstream (Anthropic, Bedrock) made
+     *                   from the provider's refusal through its error table, with the status that table
+     *                   gives it, rather than an upstream's own words
      */
-    record Refusal(UpstreamResponse response) implements UpstreamAnswer {
+    record Refusal(UpstreamResponse response, boolean translated) implements UpstreamAnswer {
+
+        /** An upstream's own refusal, as it sent it. */
+        public Refusal(UpstreamResponse response) {
+            this(response, false);
+        }
+
         @Override
         public int status() {
             return response.status();

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param requestId        the relay's id for this call, for tracing; may be null
  * @param model            the model the request is for (the route's upstreamModel, else the caller's):
  *                         a streamed chunk that names none is given it; may be null
+ * @param callerModel      the model name as the caller asked for it (the route's model when the caller
+ *                         named none): every chunk and {@code chat.completion} a translating upstream
+ *                         (Anthropic, Bedrock) writes carries it, whatever name went upstream; may be null
  */
 public record UpstreamRequest(
         URI baseUrl,
@@ -28,7 +31,8 @@ public record UpstreamRequest(
         boolean stream,
         Duration firstByteTimeout,
         String requestId,
-        String model) {
+        String model,
+        String callerModel) {
 
     public UpstreamRequest {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -40,10 +44,16 @@ public record UpstreamRequest(
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
+    /** A request whose caller asked for the model it is for (no upstreamModel renamed it). */
+    public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
+            Duration firstByteTimeout, String requestId, String model) {
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, model, model);
+    }
+
     /** A request that names no model for chunks that lack one. */
     public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
             Duration firstByteTimeout, String requestId) {
-        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, null);
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, null, null);
     }
 
     /** Never prints the key: records print every component, and requests end up in logs. */
@@ -56,6 +66,7 @@ public record UpstreamRequest(
                 + ", stream=" + stream
                 + ", firstByteTimeout=" + firstByteTimeout
                 + ", requestId=" + requestId
-                + ", model=" + model + "]";
+                + ", model=" + model
+                + ", callerModel=" + callerModel + "]";
     }
 }

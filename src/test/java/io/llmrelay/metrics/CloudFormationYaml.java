@@ -22,13 +22,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * long form as CloudFormation defines it: {@code !Ref X} is {@code {"Ref": "X"}}, {@code !Sub s} is
  * {@code {"Fn::Sub": s}}, {@code !GetAtt A.b} is {@code {"Fn::GetAtt": "A.b"}}, and so on.
  */
-final class CloudFormationYaml {
+public final class CloudFormationYaml {
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{(!?)([^}]*)}");
 
     private CloudFormationYaml() {}
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> read(Path template) throws IOException {
+    public static Map<String, Object> read(Path template) throws IOException {
         try (Reader in = Files.newBufferedReader(template, StandardCharsets.UTF_8)) {
             return (Map<String, Object>) new Yaml(new IntrinsicTags()).load(in);
         }

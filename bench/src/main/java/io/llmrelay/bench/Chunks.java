@@ -24,7 +24,12 @@ final class Chunks {
         if (i == n - 1) {
             return chunk("{}", "\"stop\"");
         }
-        return smallToken(WORDS[i % WORDS.length]);
+        return smallToken(word(i));
+    }
+
+    /** The word chunk {@code i} carries (1 to n - 2), whatever the upstream's wire format. */
+    static String word(int i) {
+        return WORDS[i % WORDS.length];
     }
 
     /** A one-token content chunk, the most common event of any stream. */

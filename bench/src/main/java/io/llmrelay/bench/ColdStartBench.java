@@ -48,8 +48,11 @@ import software.amazon.awssdk.services.kms.KmsClient;
  *       prelude, which the relay sends together with the first SSE event);
  *   <li>{@code firstEvent}: that first SSE event complete.
  * </ul>
- * Variants: {@code env} (upstream key {@code env:}) and {@code kms} ({@code kms:} ciphertext,
- * decrypted with KMS Decrypt against moto_server on 127.0.0.1), each also as SnapStart
+ * Variants: {@code env} (upstream key {@code env:}), {@code kms} ({@code kms:} ciphertext,
+ * decrypted with KMS Decrypt against moto_server on 127.0.0.1) and {@code bedrock} (a {@code bedrock}
+ * route, its requests SigV4-signed with credentials from the environment, as Lambda gives the role's,
+ * to a loopback upstream that answers ConverseStream frames: {@link UpstreamWire#BEDROCK}); {@code env}
+ * and {@code kms} also as SnapStart
  * ({@code snap-env}, {@code snap-kms}): the function starts with
  * {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}, runs init and its priming, and calls
  * {@code GET restore/next}, which this Runtime API holds (the snapshot would be taken there). Then
@@ -68,6 +71,8 @@ final class ColdStartBench {
     private Path keepClassLog;
     /** --cpus LIST: run the function under taskset (e.g. 0: one CPU). */
     private String cpus = "";
+    /** The bedrock variant's upstream, speaking event-stream frames; null unless that variant runs. */
+    private ScheduledUpstream bedrockUpstream;
 
     ColdStartBench(Args args) {
         this.args = args;
@@ -137,6 +142,9 @@ final class ColdStartBench {
         Map<String, Path> roots = new LinkedHashMap<>();
         MotoServer moto = null;
         try (ScheduledUpstream upstream = new ScheduledUpstream(3, 20, 0)) {
+            if (variants.contains("bedrock")) {
+                bedrockUpstream = new ScheduledUpstream(UpstreamWire.BEDROCK, 3, 20, 0);
+            }
             for (Setup setup : setups) {
                 Path root = Files.createTempDirectory("llm-relay-coldstart-" + setup.label() + "-");
                 roots.put(setup.label(), root);
@@ -203,6 +211,9 @@ final class ColdStartBench {
             if (moto != null) {
                 moto.close();
             }
+            if (bedrockUpstream != null) {
+                bedrockUpstream.close();
+            }
             for (Path root : roots.values()) {
                 try (Stream<Path> files = Files.walk(root)) {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -225,12 +236,19 @@ final class ColdStartBench {
     private Run once(String java, Path root, LocalRuntimeApi api, ScheduledUpstream upstream, String variant,
             String kmsReference, MotoServer moto, String toolOptions, boolean classLog) throws Exception {
         String tag = "cold-" + System.nanoTime();
+        boolean bedrock = variant.equals("bedrock");
+        if (bedrock) {
+            upstream = bedrockUpstream;
+        }
         String apiKey = variant.endsWith("kms") ? "kms:" + kmsReference : "env:BENCH_UPSTREAM_KEY";
         boolean snapStart = variant.startsWith("snap-");
+        String route = bedrock ? UpstreamWire.BEDROCK.route(upstream.port()) : """
+                {"name":"%s","baseUrl":"%s","apiKey":"%s","models":["bench-model"],"default":true}"""
+                .formatted(ROUTE, upstream.baseUrl(), apiKey);
         String config = """
                 {"callers":[{"name":"bench","keySha256":"%s"}],
-                 "routes":[{"name":"%s","baseUrl":"%s","apiKey":"%s","models":["bench-model"],"default":true}]}
-                """.formatted(LatencyBench.sha256Hex(LatencyBench.CALLER_KEY), ROUTE, upstream.baseUrl(), apiKey);
+                 "routes":[%s]}
+                """.formatted(LatencyBench.sha256Hex(LatencyBench.CALLER_KEY), route);
         Path classLogFile = classLog ? Files.createTempFile("coldstart-classes", ".log") : null;
         List<String> command = new ArrayList<>();
         if (!cpus.isEmpty()) {
@@ -267,6 +285,9 @@ final class ColdStartBench {
             env.put("AWS_ENDPOINT_URL", moto.endpoint());
             env.put("AWS_ACCESS_KEY_ID", "testing");
             env.put("AWS_SECRET_ACCESS_KEY", "testing");
+        }
+        if (bedrock) {
+            env.putAll(UpstreamWire.AWS_ENV); // the role's credentials, as Lambda puts them in the environment
         }
         if (!toolOptions.isEmpty()) {
             env.put("JAVA_TOOL_OPTIONS", toolOptions);
@@ -384,10 +405,13 @@ final class ColdStartBench {
         return new int[] {total, shared};
     }
 
-    /** A Function URL event (payload 2.0) for a streamed chat completion, as Lambda delivers it. */
+    /**
+     * A Function URL event (payload 2.0) for a streamed chat completion, as Lambda delivers it. The tag
+     * is in {@code user} and in the message (a bedrock route drops {@code user}).
+     */
     static byte[] event(String tag) {
         String body = "{\"model\":\"bench-model\",\"stream\":true,\"user\":\"" + tag
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say something.\"}]}";
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say something. " + tag + "\"}]}";
         String escaped = body.replace("\\", "\\\\").replace("\"", "\\\"");
         long now = System.currentTimeMillis();
         return ("""

@@ -71,6 +71,8 @@ final class LatencyBench {
     private String arrival;
     private double intervalMs;
     private double firstDelayMs;
+    private UpstreamWire wire;
+    private StreamCheck check;
 
     LatencyBench(Args args) {
         this.args = args;
@@ -83,6 +85,7 @@ final class LatencyBench {
         intervalMs = args.number("interval-ms", 20);
         firstDelayMs = args.number("first-delay-ms", 0);
         arrival = args.get("arrival", "staggered");
+        wire = UpstreamWire.parse(args.get("upstream", "openai"));
         int[] levels = args.integers("concurrency", "1,16,64");
         int[] rounds = args.integers("rounds", "10,2,2");
         int repeats = args.integer("repeats", 3);
@@ -109,22 +112,24 @@ final class LatencyBench {
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
 
-        System.out.printf(Locale.ROOT, "latency: %d chunks %.1f ms apart (first after %.1f ms), concurrency %s, "
-                        + "%s arrivals, rounds %s x %d repeats, relay = serve %s of %s%n", chunks, intervalMs, firstDelayMs,
-                Arrays.toString(levels), arrival, Arrays.toString(rounds), repeats, serveFlags, builds);
+        System.out.printf(Locale.ROOT, "latency: %s upstream, %d chunks %.1f ms apart (first after %.1f ms), concurrency %s, "
+                        + "%s arrivals, rounds %s x %d repeats, relay = serve %s of %s%n", wire.label(), chunks, intervalMs,
+                firstDelayMs, Arrays.toString(levels), arrival, Arrays.toString(rounds), repeats, serveFlags, builds);
+        check = new StreamCheck(wire, chunks);
 
         List<ServeProcess> serves = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(maxConcurrency);
         List<Slot> slots = new ArrayList<>();
         Path config = Files.createTempFile("llm-relay-bench-config", ".json");
-        try (ScheduledUpstream upstream = new ScheduledUpstream(chunks, intervalMs, firstDelayMs)) {
+        try (ScheduledUpstream upstream = new ScheduledUpstream(wire, chunks, intervalMs, firstDelayMs)) {
             Files.writeString(config, """
                     {"callers":[{"name":"bench","keySha256":"%s"}],
-                     "routes":[{"name":"bench","baseUrl":"%s","apiKey":"env:BENCH_UPSTREAM_KEY","models":["bench-model"],"default":true}]}
-                    """.formatted(sha256Hex(CALLER_KEY), upstream.baseUrl()));
+                     "routes":[%s]}
+                    """.formatted(sha256Hex(CALLER_KEY), wire.route(upstream.port())));
             for (Build b : builds) {
                 Path serveLog = out.resolveSibling("serve-" + b.label() + ".log");
-                ServeProcess serve = ServeProcess.start(java, serveFlags, b.jar(), config, maxConcurrency, serveLog);
+                ServeProcess serve = ServeProcess.start(java, serveFlags, b.jar(), config, maxConcurrency, serveLog,
+                        wire == UpstreamWire.BEDROCK ? UpstreamWire.AWS_ENV : Map.of());
                 serves.add(serve);
                 System.out.printf("%s: serve pid %d on 127.0.0.1:%d (log %s)%n", b.label(), serve.pid(), serve.port(),
                         serveLog);
@@ -234,11 +239,13 @@ final class LatencyBench {
 
     private Sample one(StreamClient client, ScheduledUpstream upstream, int target, int concurrency, int repeat) {
         String tag = "bench-" + tags.incrementAndGet();
-        String body = "{\"model\":\"bench-model\",\"stream\":true,\"user\":\"" + tag
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say something.\"}]}";
+        // A translating route drops "user": the upstream then finds the tag in the message.
+        String content = "Say something." + (wire == UpstreamWire.OPENAI ? "" : " " + tag);
+        boolean direct = target == DIRECT;
         try {
-            StreamClient.Result r = client.post("/v1/chat/completions", body,
-                    target != DIRECT ? "Bearer " + CALLER_KEY : null);
+            StreamClient.Result r = direct
+                    ? client.post(wire.directPath(), wire.directBody(content, tag), null, wire.binary())
+                    : client.post("/v1/chat/completions", UpstreamWire.OPENAI.directBody(content, tag), "Bearer " + CALLER_KEY);
             AtomicLongArray sent = upstream.sentTimes(tag);
             upstream.forget(tag);
             if (TRACE && sent != null && target != DIRECT) {
@@ -252,27 +259,22 @@ final class LatencyBench {
                 error = "status " + r.status() + ": " + r.events();
             } else if (sent == null) {
                 error = "the upstream never saw the request";
-            } else if (r.eventCount() != n + 1) {
-                error = "expected " + (n + 1) + " events, got " + r.eventCount();
             } else {
-                for (int i = 0; i <= n && error == null; i++) {
-                    String expected = "data: " + (i < n ? Chunks.data(i, n) : "[DONE]");
-                    if (!r.events().get(i).equals(expected)) {
-                        error = "event " + i + " differs: " + r.events().get(i);
-                    }
-                }
+                error = check.error(r.events(), direct);
             }
             if (error != null) {
                 return new Sample(target, concurrency, repeat, Double.NaN, Double.NaN, new double[0], 0, 0, false, error);
             }
+            long[] arrived = check.stepNanos(r, direct);
+            int[] readOf = check.stepReads(r, direct);
             double[] delays = new double[n + 1];
             int held = 0;
             int coalesced = 0;
             for (int i = 0; i <= n; i++) {
-                delays[i] = Stats.ms(r.eventNanos()[i] - sent.get(i));
+                delays[i] = Stats.ms(arrived[i] - sent.get(i));
                 // The last chunk and [DONE] leave together by design; judge only chunks whose successor was due later.
                 if (i < n - 1) {
-                    if (r.eventNanos()[i] >= sent.get(i + 1)) {
+                    if (arrived[i] >= sent.get(i + 1)) {
                         held++;
                         if (heldBackLog.size() < 200) {
                             heldBackLog.add(String.format(Locale.ROOT, "%starget %d c=%d chunk %d sent at nanoTime %d (+%.1f ms into the bench), "
@@ -280,13 +282,13 @@ final class LatencyBench {
                                     (sent.get(i) - benchStart) / 1e6, delays[i]));
                         }
                     }
-                    if (r.eventRead()[i] == r.eventRead()[i + 1]) {
+                    if (readOf[i] == readOf[i + 1]) {
                         coalesced++;
                     }
                 }
             }
             return new Sample(target, concurrency, repeat, Stats.ms(r.firstByteNanos() - r.startNanos()),
-                    Stats.ms(r.eventNanos()[0] - r.startNanos()), delays, held, coalesced, true, null);
+                    Stats.ms(arrived[0] - r.startNanos()), delays, held, coalesced, true, null);
         } catch (IOException | RuntimeException e) {
             upstream.forget(tag);
             return new Sample(target, concurrency, repeat, Double.NaN, Double.NaN, new double[0], 0, 0, false,
@@ -308,6 +310,7 @@ final class LatencyBench {
         setup.put("javaVersion", System.getProperty("java.version"));
         setup.put("serveFlags", serveFlags);
         setup.put("cpus", Runtime.getRuntime().availableProcessors());
+        setup.put("upstream", wire.label());
         setup.put("chunks", chunks);
         setup.put("intervalMs", intervalMs);
         setup.put("firstDelayMs", firstDelayMs);

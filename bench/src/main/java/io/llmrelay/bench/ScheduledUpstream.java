@@ -11,25 +11,34 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * An OpenAI-compatible upstream on 127.0.0.1 that streams {@code chunks} chat-completion chunks,
- * {@code intervalMs} apart, to every {@code POST .../chat/completions} (HTTP/1.1, keep-alive,
- * chunked transfer encoding, TCP_NODELAY, one thread per connection).
+ * An upstream on 127.0.0.1 that streams {@code chunks} chunks, {@code intervalMs} apart, to every
+ * POST to its wire's streaming endpoint (HTTP/1.1, keep-alive, chunked transfer encoding,
+ * TCP_NODELAY, one thread per connection): OpenAI chat-completion chunks to {@code .../chat/completions},
+ * or the same tokens as Anthropic Messages SSE or Bedrock ConverseStream frames ({@link UpstreamWire}).
  *
- * <p>Chunk {@code i} is due at {@code receipt + firstDelay + i * interval} on an absolute schedule
+ * <p>Step {@code i} is due at {@code receipt + firstDelay + i * interval} on an absolute schedule
  * (so one late wake-up does not shift the rest), and the moment it is handed to the socket is
- * recorded under the request's {@code "user"} field: a client that finds the same field in its
- * own request can then tell each chunk's one-way delay, upstream write to client read, on the
- * machine's one monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux).
+ * recorded under the request's tag (its {@code "user"} field, else the first {@code bench-N} or
+ * {@code cold-N} in its body: translated requests drop {@code user}, and carry the tag in the
+ * message): a client that finds the same tag in its own request can then tell each chunk's one-way
+ * delay, upstream write to client read, on the machine's one monotonic clock (System.nanoTime is
+ * CLOCK_MONOTONIC on Linux).
  */
 final class ScheduledUpstream implements Closeable {
+    private static final Pattern TAG = Pattern.compile("(?:bench|cold)-[0-9]+");
+
     private final ServerSocket server;
+    private final UpstreamWire wire;
     private final int chunks;
     private final long intervalNanos;
     private final long firstDelayNanos;
@@ -37,6 +46,14 @@ final class ScheduledUpstream implements Closeable {
     private volatile boolean closed;
 
     ScheduledUpstream(int chunks, double intervalMs, double firstDelayMs) throws IOException {
+        this(UpstreamWire.OPENAI, chunks, intervalMs, firstDelayMs);
+    }
+
+    ScheduledUpstream(UpstreamWire wire, int chunks, double intervalMs, double firstDelayMs) throws IOException {
+        if (wire != UpstreamWire.OPENAI && chunks < 3) {
+            throw new IllegalArgumentException("a " + wire.label() + " stream needs at least 3 chunks (role, word, finish)");
+        }
+        this.wire = wire;
         this.chunks = chunks;
         this.intervalNanos = (long) (intervalMs * 1_000_000);
         this.firstDelayNanos = (long) (firstDelayMs * 1_000_000);
@@ -57,6 +74,10 @@ final class ScheduledUpstream implements Closeable {
 
     int chunks() {
         return chunks;
+    }
+
+    UpstreamWire wire() {
+        return wire;
     }
 
     /** Send times (System.nanoTime) of the tagged request's chunks, in order; null if never seen. */
@@ -111,7 +132,7 @@ final class ScheduledUpstream implements Closeable {
                 }
                 byte[] body = in.readNBytes(length);
                 long receipt = System.nanoTime();
-                if (!requestLine.startsWith("POST ") || !requestLine.contains("/chat/completions")) {
+                if (!wire.serves(requestLine)) {
                     byte[] notFound = "{\"error\":{\"message\":\"not found\",\"type\":\"invalid_request_error\"}}"
                             .getBytes(StandardCharsets.US_ASCII);
                     out.write(("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: "
@@ -135,11 +156,11 @@ final class ScheduledUpstream implements Closeable {
         if (tag != null) {
             sent.put(tag, times);
         }
-        out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n"
+        out.write(("HTTP/1.1 200 OK\r\ncontent-type: " + wire.contentType() + "\r\ncache-control: no-cache\r\n"
                 + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         // The head leaves with the first event (as OpenAI's does when the first token is ready).
         for (int i = 0; i <= chunks; i++) {
-            byte[] event = i < chunks ? Chunks.event(i, chunks) : Chunks.DONE;
+            byte[] event = concat(wire.step(i, chunks));
             long due = receipt + firstDelayNanos + (long) Math.min(i, chunks - 1) * intervalNanos;
             for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                 LockSupport.parkNanos(wait);
@@ -162,11 +183,24 @@ final class ScheduledUpstream implements Closeable {
         return framed;
     }
 
-    /** The value of the body's {@code "user"} field, which the bench client sets to a unique tag. */
+    private static byte[] concat(List<byte[]> events) {
+        if (events.size() == 1) {
+            return events.getFirst();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        events.forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    /**
+     * The value of the body's {@code "user"} field, which the bench client sets to a unique tag; else
+     * (a translated request, which drops {@code user}) the first tag in the body, from the message.
+     */
     static String tagOf(String json) {
-        int key = json.indexOf("\"user\"");
+        int key = json.indexOf("\"user\":"); // the member, not a "role":"user" value
         if (key < 0) {
-            return null;
+            Matcher tag = TAG.matcher(json);
+            return tag.find() ? tag.group() : null;
         }
         int open = json.indexOf('"', json.indexOf(':', key) + 1);
         int close = json.indexOf('"', open + 1);

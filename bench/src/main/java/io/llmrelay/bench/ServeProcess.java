@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,6 +33,12 @@ final class ServeProcess implements AutoCloseable {
 
     static ServeProcess start(String java, List<String> jvmFlags, Path jar, Path config, int concurrency, Path log)
             throws IOException, InterruptedException {
+        return start(java, jvmFlags, jar, config, concurrency, log, Map.of());
+    }
+
+    /** @param env further environment variables (a bedrock route's AWS credentials) */
+    static ServeProcess start(String java, List<String> jvmFlags, Path jar, Path config, int concurrency, Path log,
+            Map<String, String> env) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmFlags);
@@ -39,6 +46,7 @@ final class ServeProcess implements AutoCloseable {
                 "--concurrency", Integer.toString(concurrency)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("BENCH_UPSTREAM_KEY", "sk-bench-upstream-key-not-a-secret");
+        builder.environment().putAll(env);
         Process p = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         CompletableFuture<Integer> port = new CompletableFuture<>();

@@ -1,5 +1,6 @@
 package io.llmrelay.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,10 +16,10 @@ import java.util.Locale;
 
 /**
  * A streaming HTTP/1.1 client on one kept-alive loopback connection that timestamps every socket
- * read: each SSE event's arrival is the time of the read that brought its last byte, and events
- * that complete in the same read are counted (two chunks in one read means one waited for the
- * other somewhere). Written by hand so that no client library's buffering or threads sit between
- * the socket and the clock.
+ * read: each SSE event's (or event-stream frame's) arrival is the time of the read that brought its
+ * last byte, and events that complete in the same read are counted (two chunks in one read means
+ * one waited for the other somewhere). Written by hand so that no client library's buffering or
+ * threads sit between the socket and the clock.
  */
 final class StreamClient implements Closeable {
     private final String host;
@@ -33,7 +34,10 @@ final class StreamClient implements Closeable {
     private long lastReadNanos;
     private int reads;
 
-    /** One streamed answer as the client saw it. Times are System.nanoTime. */
+    /**
+     * One streamed answer as the client saw it. Times are System.nanoTime. Events are SSE events
+     * (stripped, CRs dropped) or, from an event-stream body, whole frames as ISO-8859-1 text.
+     */
     record Result(int status, long startNanos, long firstByteNanos, long[] eventNanos, int[] eventRead,
             List<String> events) {
         int eventCount() {
@@ -46,8 +50,13 @@ final class StreamClient implements Closeable {
         this.port = port;
     }
 
-    /** POSTs {@code body} to {@code path} and reads the whole streamed answer. */
+    /** POSTs {@code body} to {@code path} and reads the whole streamed answer as SSE events. */
     Result post(String path, String body, String authorization) throws IOException {
+        return post(path, body, authorization, false);
+    }
+
+    /** @param frames the answer is {@code application/vnd.amazon.eventstream}: split it into frames */
+    Result post(String path, String body, String authorization, boolean frames) throws IOException {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\n"
                 + "Host: " + host + ":" + port + "\r\n"
@@ -60,32 +69,32 @@ final class StreamClient implements Closeable {
         System.arraycopy(content, 0, request, headBytes.length, content.length);
         boolean reused = socket != null;
         try {
-            return exchange(request);
+            return exchange(request, frames);
         } catch (IOException e) {
             if (!reused || reads > 0) {
                 throw e;
             }
             // A kept-alive connection the server closed while idle (Jetty's idle timeout): one
             // fresh try, as every HTTP client does; the retry's own clock starts anew.
-            return exchange(request);
+            return exchange(request, frames);
         }
     }
 
-    private Result exchange(byte[] request) throws IOException {
+    private Result exchange(byte[] request, boolean frames) throws IOException {
         connectIfNeeded();
         reads = 0;
         long start = System.nanoTime();
         try {
             out.write(request);
             out.flush();
-            return readResponse(start);
+            return readResponse(start, frames ? new FrameSplitter() : new SseSplitter());
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    private Result readResponse(long start) throws IOException {
+    private Result readResponse(long start, Splitter sse) throws IOException {
         String status = readLine();
         long firstByte = lastReadNanos;
         String[] parts = status.split(" ", 3);
@@ -106,7 +115,6 @@ final class StreamClient implements Closeable {
                 closeAfter = true;
             }
         }
-        SseSplitter sse = new SseSplitter();
         if (chunked) {
             while (true) {
                 String sizeLine = readLine();
@@ -137,7 +145,7 @@ final class StreamClient implements Closeable {
         return new Result(code, start, firstByte, sse.nanos(), sse.readIndexes(), sse.events);
     }
 
-    private void copyBody(long n, SseSplitter sse) throws IOException {
+    private void copyBody(long n, Splitter sse) throws IOException {
         while (n > 0) {
             if (pos == limit && !fill()) {
                 throw new EOFException("the body ended early");
@@ -206,14 +214,62 @@ final class StreamClient implements Closeable {
         socket = null;
     }
 
-    /** Splits a body into SSE events at blank lines, remembering when (and in which read) each ended. */
-    private static final class SseSplitter {
-        private final StringBuilder current = new StringBuilder(512);
-        private final List<String> events = new ArrayList<>();
+    /** Splits a body into events, remembering when (and in which read) each ended. */
+    private abstract static class Splitter {
+        final List<String> events = new ArrayList<>();
         private long[] nanos = new long[64];
         private int[] readIdx = new int[64];
+
+        abstract void feed(byte[] b, int off, int len, long readNanos, int readIndex);
+
+        void add(String event, long readNanos, int readIndex) {
+            int n = events.size();
+            if (n == nanos.length) {
+                nanos = Arrays.copyOf(nanos, n * 2);
+                readIdx = Arrays.copyOf(readIdx, n * 2);
+            }
+            nanos[n] = readNanos;
+            readIdx[n] = readIndex;
+            events.add(event);
+        }
+
+        long[] nanos() {
+            return Arrays.copyOf(nanos, events.size());
+        }
+
+        int[] readIndexes() {
+            return Arrays.copyOf(readIdx, events.size());
+        }
+    }
+
+    /** Event-stream frames: each as long as its prelude's first four bytes say. */
+    private static final class FrameSplitter extends Splitter {
+        private final ByteArrayOutputStream current = new ByteArrayOutputStream(512);
+
+        @Override
+        void feed(byte[] b, int off, int len, long readNanos, int readIndex) {
+            current.write(b, off, len);
+            byte[] pending = current.toByteArray();
+            int at = 0;
+            while (pending.length - at >= 4 && pending.length - at >= EventStreamFrames.totalLength(pending, at)) {
+                int length = EventStreamFrames.totalLength(pending, at);
+                if (length < 16) {
+                    throw new IllegalStateException("a frame of " + length + " bytes");
+                }
+                add(new String(pending, at, length, StandardCharsets.ISO_8859_1), readNanos, readIndex);
+                at += length;
+            }
+            current.reset();
+            current.write(pending, at, pending.length - at);
+        }
+    }
+
+    /** SSE events, split at blank lines. */
+    private static final class SseSplitter extends Splitter {
+        private final StringBuilder current = new StringBuilder(512);
         private boolean lastWasLf;
 
+        @Override
         void feed(byte[] b, int off, int len, long readNanos, int readIndex) {
             int start = off;
             for (int i = off; i < off + len; i++) {
@@ -234,25 +290,6 @@ final class StreamClient implements Closeable {
                 lastWasLf = b[i] == '\n';
             }
             current.append(new String(b, start, off + len - start, StandardCharsets.UTF_8));
-        }
-
-        private void add(String event, long readNanos, int readIndex) {
-            int n = events.size();
-            if (n == nanos.length) {
-                nanos = Arrays.copyOf(nanos, n * 2);
-                readIdx = Arrays.copyOf(readIdx, n * 2);
-            }
-            nanos[n] = readNanos;
-            readIdx[n] = readIndex;
-            events.add(event);
-        }
-
-        long[] nanos() {
-            return Arrays.copyOf(nanos, events.size());
-        }
-
-        int[] readIndexes() {
-            return Arrays.copyOf(readIdx, events.size());
         }
     }
 }

@@ -87,7 +87,7 @@ final class Attempt {
             case UpstreamAnswer.Stream stream -> opened(route, stream);
             case UpstreamAnswer.Refusal refused -> {
                 log.attempt(route.name(), Integer.toString(refused.status()));
-                Outcome.Refusal refusal = refusal(route, refused.response());
+                Outcome.Refusal refusal = refusal(route, refused);
                 yield RETRYABLE_STATUSES.contains(refusal.status())
                         ? Try.retryable(refusal, RetryWaits.retryAfter(refusal.headers(), Instant.now()))
                         : Try.settled(RouteResult.done(refusal));
@@ -150,13 +150,14 @@ final class Attempt {
     }
 
     /** Reads a refusal's body (bounded in size, by the idle timeout and the deadline) and closes the exchange. */
-    private Outcome.Refusal refusal(RouteConfig route, UpstreamResponse answer) {
+    private Outcome.Refusal refusal(RouteConfig route, UpstreamAnswer.Refusal refused) {
+        UpstreamResponse answer = refused.response();
         byte[] body;
         try (answer) {
             body = WholeBody.read(answer, MAX_ERROR_BODY_BYTES, route.idleTimeoutMs(), deadline);
         } catch (ReadFailure e) {
             body = new byte[0]; // the status alone still says what happened
         }
-        return new Outcome.Refusal(route, answer.status(), answer.headers(), body);
+        return new Outcome.Refusal(route, answer.status(), answer.headers(), body, refused.translated());
     }
 }

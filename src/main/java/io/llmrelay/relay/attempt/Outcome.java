@@ -16,8 +16,13 @@ public sealed interface Outcome {
     /** A 2xx non-streaming answer, body still to be read. */
     record Whole(RouteConfig route, UpstreamResponse answer) implements Outcome {}
 
-    /** The upstream's refusal (a non-2xx), read whole: relayed as the error contract says. */
-    record Refusal(RouteConfig route, int status, Map<String, String> headers, byte[] body) implements Outcome {}
+    /**
+     * The upstream's refusal (a non-2xx), read whole: relayed as the error contract says.
+     *
+     * @param translated a translating upstream's error-table answer ({@code UpstreamAnswer.Refusal#translated})
+     */
+    record Refusal(RouteConfig route, int status, Map<String, String> headers, byte[] body, boolean translated)
+            implements Outcome {}
 
     /** No usable answer: the relay's own error. */
     record Failure(OpenAiError error) implements Outcome {}

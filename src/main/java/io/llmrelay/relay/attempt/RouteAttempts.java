@@ -103,6 +103,7 @@ public final class RouteAttempts {
         String upstreamModel = router.upstreamModel(route, chat.model());
         byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields());
         String chunkModel = upstreamModel != null ? upstreamModel : chat.model();
+        String callerModel = chat.model() != null && !chat.model().isBlank() ? chat.model() : chunkModel;
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
         Upstream upstream = sources.upstream(route, requestId);
         Attempt once = new Attempt(chat, deadline, log, config.deadlineMarginMs());
@@ -114,7 +115,7 @@ public final class RouteAttempts {
             }
             long timeout = Math.min(route.firstByteTimeoutMs(), left);
             Attempt.Try tried = once.run(route, upstream, new UpstreamRequest(baseUrl, key.bearerKey(), key.headers(),
-                    body, chat.stream(), Duration.ofMillis(timeout), requestId, chunkModel));
+                    body, chat.stream(), Duration.ofMillis(timeout), requestId, chunkModel, callerModel));
             if (tried.settled() != null) {
                 return tried.settled();
             }

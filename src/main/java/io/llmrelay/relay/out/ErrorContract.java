@@ -35,6 +35,7 @@ import java.util.Map;
  * a stream reached its maxStreamSeconds          504   stream_time_limit (an event)  {@link #readFailure}
  * whole answer larger than the relay holds      502   upstream_invalid_response   {@link #tooLarge}
  * refusal (non-2xx)                             4xx as sent, or 4xx / 502         {@link #relayRefusal}
+ * translating upstream's 503 (provider busy)    503 as its error table says       {@link #relayRefusal}
  * answer not scrubbed before the deadline       504   deadline_exceeded           {@link #outOfTime}
  * an upstream's error or unreadable event       502 before the first byte, else an error event
  * an exception that escaped the request path    500   internal_error              {@link EscapedFailure}
@@ -88,19 +89,31 @@ public final class ErrorContract {
         writer.fail(told);
     }
 
+    /** An upstream's own refusal: {@link #relayRefusal(String, int, Map, byte[], boolean)}, not translated. */
+    public void relayRefusal(String route, int status, Map<String, String> headers, byte[] body) throws IOException {
+        relayRefusal(route, status, headers, body, false);
+    }
+
     /**
      * An upstream's refusal (a non-2xx, read up to a bound): a 4xx with an OpenAI-shaped body goes
      * to the caller as it is, scrubbed (status, body, and {@code retry-after} on 429); anything else,
      * 5xx above all, is the upstream failing: 502 (a 4xx without such a body keeps its status).
+     * One exception: a translating upstream's 503 (Anthropic overloaded_error, Bedrock
+     * ServiceUnavailableException, ...: the provider is busy, not broken) stays a 503 with its
+     * table's body and {@code retry-after}, so that the caller backs off as the provider asked.
+     *
+     * @param translated the refusal is a translating upstream's error-table answer ({@code UpstreamAnswer.Refusal})
      */
-    public void relayRefusal(String route, int status, Map<String, String> headers, byte[] body) throws IOException {
+    public void relayRefusal(String route, int status, Map<String, String> headers, byte[] body, boolean translated)
+            throws IOException {
         ResponseScrubber scrubber = out.scrubber();
         OpenAiError shaped = OpenAiError.fromUpstreamBody(status, body);
         shaped = shaped == null ? null : scrubber.error(shaped);
-        if (status >= 400 && status < 500 && shaped != null) {
+        boolean busy = translated && status == 503;
+        if ((status >= 400 && status < 500 || busy) && shaped != null) {
             byte[] clean = scrubber.upstreamErrorBody(body);
             String retryAfter = scrubber.upstreamText(headers.get("retry-after"));
-            if (status == 429 && retryAfter != null) {
+            if ((status == 429 || busy) && retryAfter != null) {
                 out.response().header("retry-after", retryAfter);
             }
             out.log().status(status);

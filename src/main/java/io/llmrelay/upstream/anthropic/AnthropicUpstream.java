@@ -85,8 +85,8 @@ public final class AnthropicUpstream implements Upstream {
         }
 
         @Override
-        public ObjectNode completion(byte[] body, String id, long created) throws StreamFailure {
-            return AnthropicResponseTranslator.toCompletion(body, id, created, chat.model(), notes);
+        public ObjectNode completion(byte[] body, String id, long created, String model) throws StreamFailure {
+            return AnthropicResponseTranslator.toCompletion(body, id, created, model, notes);
         }
 
         @Override

@@ -34,6 +34,10 @@ import java.util.Map;
  *   ModelErrorException                    502     upstream_error                  no
  * anything else                            502     upstream_error                  no
  * </pre>
+ *
+ * Before the first byte the relay retries 429 and 5xx (within the route's retries), then answers
+ * with the row's status and body, except that a 5xx other than 503 becomes a 502 under the error
+ * contract ({@code ErrorContract.relayRefusal}); after it, the row is the stream's error event.
  */
 public final class BedrockErrors {
     private static final Map<String, ProviderError> BY_TYPE = Map.ofEntries(

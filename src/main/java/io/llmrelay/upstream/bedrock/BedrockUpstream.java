@@ -94,8 +94,8 @@ public final class BedrockUpstream implements Upstream {
         }
 
         @Override
-        public ObjectNode completion(byte[] body, String id, long created) throws StreamFailure {
-            return BedrockResponseTranslator.toCompletion(body, id, created, chat.model(), notes);
+        public ObjectNode completion(byte[] body, String id, long created, String model) throws StreamFailure {
+            return BedrockResponseTranslator.toCompletion(body, id, created, model, notes);
         }
 
         @Override

@@ -48,8 +48,8 @@ public final class ProviderAnswers {
         /** An error response (status, headers, body read up to 64 KiB) through the provider's error table. */
         StreamFailure error(UpstreamResponse answer, byte[] body);
 
-        /** A whole answer as one {@code chat.completion}. */
-        ObjectNode completion(byte[] body, String id, long created) throws StreamFailure;
+        /** A whole answer as one {@code chat.completion} for {@code model} (the caller's name for it). */
+        ObjectNode completion(byte[] body, String id, long created, String model) throws StreamFailure;
 
         /** The provider's stream read one event at a time into {@code sink}, as {@code chunks}. */
         TranslatedChunks.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks);
@@ -70,12 +70,14 @@ public final class ProviderAnswers {
             }
             String id = "chatcmpl-" + request.requestId();
             long created = Instant.now().getEpochSecond();
+            // The caller's name for the model, not the one that went upstream (a route's upstreamModel).
+            String model = request.callerModel() != null ? request.callerModel() : chat.model();
             if (!chat.stream()) {
                 byte[] whole = readWithin(answer, MAX_BODY_BYTES, left);
                 answer.close();
-                return whole(Json.writeBytes(provider.completion(whole, id, created)));
+                return whole(Json.writeBytes(provider.completion(whole, id, created, model)));
             }
-            ChatChunks chunks = new ChatChunks(id, created, chat.model(), chat.includeUsage());
+            ChatChunks chunks = new ChatChunks(id, created, model, chat.includeUsage());
             TranslatedChunks stream = new TranslatedChunks(sink -> provider.pump(answer, sink, chunks), answer::close);
             StreamFailure early = stream.prime(left);
             if (early != null) {
@@ -98,7 +100,9 @@ public final class ProviderAnswers {
 
     /**
      * A failure as an OpenAI error response with its status, so that the relay's retries (429,
-     * 502, 503, 504) and its "a 4xx passes through" rule apply to it as to any upstream's refusal.
+     * 502, 503, 504) and its "a 4xx passes through" rule apply to it as to any upstream's refusal;
+     * marked {@code translated}, so that a 503 (the provider is busy) stays a 503 for the caller
+     * when the retries run out, where an upstream's own 5xx becomes a 502.
      *
      * @param retryAfter the provider's {@code retry-after}, passed on; may be null
      */
@@ -109,7 +113,7 @@ public final class ProviderAnswers {
             headers.put("retry-after", retryAfter);
         }
         return new UpstreamAnswer.Refusal(new UpstreamResponse(error.status(), headers,
-                new ByteArrayInputStream(error.toJson())));
+                new ByteArrayInputStream(error.toJson())), true);
     }
 
     private static UpstreamAnswer.Whole whole(byte[] completion) {

@@ -10,7 +10,9 @@ import io.llmrelay.openai.OpenAiError;
  * @param status    the HTTP status the caller gets
  * @param type      the OpenAI error {@code type}
  * @param code      the OpenAI error {@code code}; null keeps OpenAI's own null for plain bad requests
- * @param retryable whether the same request may succeed when sent again
+ * @param retryable whether the same request may succeed when sent again (the provider was busy or
+ *                  briefly failing); the relay itself retries by status (429 and 5xx, before the
+ *                  first byte), which takes in every retryable row and, harmlessly, a few others
  * @param meaning   what it means for the relay's operator, said in the message ("the route's API key
  *                  was rejected"); never a key
  */

@@ -272,6 +272,46 @@ class AnthropicRouteTest {
     }
 
     @Test
+    void overloadedUntilTheRetriesRunOutIsA503WithAnthropicsRetryAfter() throws Exception {
+        anthropic.enqueue(Answer.status(529, "application/json", AnthropicSse.errorBody("overloaded_error", "Overloaded"))
+                .header("retry-after", "1"));
+        anthropic.enqueue(Answer.status(529, "application/json", AnthropicSse.errorBody("overloaded_error", "Overloaded"))
+                .header("retry-after", "2"));
+        HttpResponse<String> overloaded = client.postChat(chat(null));
+        JsonNode error = assertOpenAiError(overloaded, 503, "upstream_overloaded");
+        assertEquals(2, anthropic.requestCount(), "retried once (the route's retries) before the caller heard of it");
+        assertEquals("2", overloaded.headers().firstValue("retry-after").orElse(""), "the last answer's retry-after");
+        assertTrue(error.path("message").asText().contains("overloaded_error for route 'claude'"), error.toString());
+
+        // The same from an error event that comes before any chunk: no retry-after to pass on.
+        anthropic.reset();
+        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.error("overloaded_error", "Overloaded")));
+        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.error("overloaded_error", "Overloaded")));
+        HttpResponse<String> inStream = client.postChat(chat(null));
+        assertOpenAiError(inStream, 503, "upstream_overloaded");
+        assertTrue(inStream.headers().firstValue("retry-after").isEmpty());
+        assertEquals(2, anthropic.requestCount());
+    }
+
+    @Test
+    void keyAndPermissionRefusalsSayWhichAndNeverEchoTheKey() throws Exception {
+        anthropic.enqueue(Answer.status(403, "application/json", AnthropicSse.errorBody("permission_error",
+                "Your API key " + RelayUnderTest.UPSTREAM_KEY + " does not have permission to use the specified resource.")));
+        HttpResponse<String> denied = client.postChat(chat(null));
+        JsonNode permission = assertOpenAiError(denied, 403, "upstream_permission_denied");
+        assertTrue(permission.path("message").asText().contains("may not use this model or feature"), permission.toString());
+        assertFalse(denied.body().contains(RelayUnderTest.UPSTREAM_KEY), denied.body());
+
+        anthropic.enqueue(Answer.status(401, "application/json", AnthropicSse.errorBody("authentication_error",
+                "invalid x-api-key " + RelayUnderTest.UPSTREAM_KEY)));
+        HttpResponse<String> rejected = client.postChat(chat(null));
+        JsonNode authentication = assertOpenAiError(rejected, 401, "upstream_authentication_failed");
+        assertTrue(authentication.path("message").asText().contains("API key was rejected"), authentication.toString());
+        assertFalse(rejected.body().contains(RelayUnderTest.UPSTREAM_KEY), rejected.body());
+        assertEquals(2, anthropic.requestCount(), "neither is retried");
+    }
+
+    @Test
     void parametersThatWouldChangeTheAnswerAreRefusedBeforeAnthropicIsCalled() throws Exception {
         for (String[] refused : new String[][] {{"\"n\": 2", "n"}, {"\"logprobs\": true", "logprobs"},
                 {"\"response_format\": {\"type\": \"json_object\"}", "response_format"}}) {

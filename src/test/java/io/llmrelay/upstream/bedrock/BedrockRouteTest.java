@@ -134,6 +134,7 @@ class BedrockRouteTest {
         assertEquals("assistant", chunks.get(0).path("choices").get(0).path("delta").path("role").asText());
         assertEquals("stop", chunks.get(chunks.size() - 1).path("choices").get(0).path("finish_reason").asText());
         chunks.forEach(chunk -> assertEquals("chat.completion.chunk", chunk.path("object").asText()));
+        chunks.forEach(chunk -> assertEquals(MODEL, chunk.path("model").asText(), "the caller's name, not the profile ARN"));
 
         ProviderFake.Received sent = bedrock.nextRequest();
         assertEquals("/model/arn%3Aaws%3Abedrock%3Aeu-west-1%3A123456789012%3Ainference-profile%2Feu.anthropic"
@@ -284,6 +285,48 @@ class BedrockRouteTest {
     }
 
     @Test
+    void busyUntilTheRetriesRunOutKeeps503And429SemanticsAndRetryAfter() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            bedrock.enqueue(Answer.status(503, "application/json", "{\"message\":\"Bedrock is unable to process your request.\"}")
+                    .header("x-amzn-ErrorType", "ServiceUnavailableException:http://internal.amazon.com/coral/com.amazon.bedrock/")
+                    .header("retry-after", "3"));
+        }
+        HttpResponse<String> unavailable = client.postChat(chat(null));
+        JsonNode error = assertOpenAiError(unavailable, 503, "upstream_unavailable");
+        assertTrue(error.path("message").asText().contains("ServiceUnavailableException for route 'nova'"), error.toString());
+        assertEquals("3", unavailable.headers().firstValue("retry-after").orElse(""));
+        assertEquals(2, bedrock.requestCount(), "retried once (the route's retries)");
+
+        bedrock.reset();
+        for (int i = 0; i < 2; i++) {
+            bedrock.enqueue(Answer.status(429, "application/json", "{\"message\":\"Too many requests, please wait.\"}")
+                    .header("x-amzn-ErrorType", "ThrottlingException").header("retry-after", "4"));
+        }
+        HttpResponse<String> throttled = client.postChat(chat(null));
+        assertOpenAiError(throttled, 429, "rate_limit_exceeded");
+        assertEquals("4", throttled.headers().firstValue("retry-after").orElse(""));
+        assertEquals(2, bedrock.requestCount());
+
+        bedrock.reset();
+        bedrock.enqueue(stream(BedrockFrames.exception("serviceUnavailableException", "Try again later.")));
+        bedrock.enqueue(stream(BedrockFrames.exception("serviceUnavailableException", "Try again later.")));
+        assertOpenAiError(client.postChat(chat(null)), 503, "upstream_unavailable");
+        assertEquals(2, bedrock.requestCount());
+    }
+
+    @Test
+    void credentialRefusalsSayWhichAndNeverTheSecret() throws Exception {
+        bedrock.enqueue(Answer.status(403, "application/json",
+                "{\"message\":\"The security token included in the request is invalid.\"}")
+                .header("x-amzn-ErrorType", "UnrecognizedClientException"));
+        HttpResponse<String> rejected = client.postChat(chat(null));
+        JsonNode error = assertOpenAiError(rejected, 401, "upstream_authentication_failed");
+        assertTrue(error.path("message").asText().contains("AWS credentials were not accepted"), error.toString());
+        assertFalse(rejected.body().contains(SECRET_KEY), rejected.body());
+        assertEquals(1, bedrock.requestCount(), "not retried");
+    }
+
+    @Test
     void imageUrlsAndToolChoiceNoneWithToolHistoryAreRefusedNamingTheParameter() throws Exception {
         JsonNode image = assertOpenAiError(client.postChat("""
                 {"model": "claude-on-bedrock", "stream": true, "messages": [{"role": "user", "content": [
@@ -311,6 +354,7 @@ class BedrockRouteTest {
         HttpResponse<String> response = client.postChat(chat(null).replace("\"stream\": true", "\"stream\": false"));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode completion = json(response.body());
+        assertEquals(MODEL, completion.path("model").asText(), "the caller's name, not the profile ARN");
         assertEquals("Sunny.", completion.path("choices").get(0).path("message").path("content").asText());
         assertEquals("{\"n\":1}", completion.path("choices").get(0).path("message").path("tool_calls").get(0)
                 .path("function").path("arguments").asText());

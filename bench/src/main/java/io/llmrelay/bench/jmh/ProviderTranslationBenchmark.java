@@ -1,5 +1,6 @@
 package io.llmrelay.bench.jmh;
 
+import io.llmrelay.bench.EventStreamFrames;
 import io.llmrelay.upstream.anthropic.AnthropicStreamTranslator;
 import io.llmrelay.upstream.bedrock.BedrockStreamTranslator;
 import io.llmrelay.upstream.bedrock.EventStreamMessage;
@@ -17,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -130,43 +130,6 @@ public class ProviderTranslationBenchmark {
 
     /** An event-stream frame (prelude, three string headers, payload, CRCs), as Bedrock sends it. */
     private static byte[] frame(String eventType, String json) {
-        ByteArrayOutputStream headers = new ByteArrayOutputStream();
-        header(headers, ":event-type", eventType);
-        header(headers, ":content-type", "application/json");
-        header(headers, ":message-type", "event");
-        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-        int total = 16 + headers.size() + payload.length;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int4(out, total);
-        int4(out, headers.size());
-        int4(out, (int) crc(out.toByteArray()));
-        out.writeBytes(headers.toByteArray());
-        out.writeBytes(payload);
-        int4(out, (int) crc(out.toByteArray()));
-        return out.toByteArray();
-    }
-
-    private static void header(ByteArrayOutputStream out, String name, String value) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        out.write(n.length);
-        out.writeBytes(n);
-        out.write(7);
-        out.write(v.length >>> 8);
-        out.write(v.length);
-        out.writeBytes(v);
-    }
-
-    private static void int4(ByteArrayOutputStream out, int value) {
-        out.write(value >>> 24);
-        out.write(value >>> 16);
-        out.write(value >>> 8);
-        out.write(value);
-    }
-
-    private static long crc(byte[] bytes) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        return crc.getValue();
+        return EventStreamFrames.event(eventType, json);
     }
 }
