@@ -30,6 +30,8 @@ import java.util.Map;
  * @param region the AWS region a {@link RouteType#BEDROCK} route signs for; null for other types
  * @param defaultMaxTokens the {@code max_tokens} an {@link RouteType#ANTHROPIC} route sends when the
  *     caller gives none (Anthropic requires one); 0 for other types
+ * @param hedge when and where the same request also goes if no first event has come ({@link Hedge#NONE}: never)
+ * @param transform what the route changes in the caller's request ({@link RouteTransform#NONE}: nothing)
  */
 public record RouteConfig(
         String name,
@@ -48,10 +50,17 @@ public record RouteConfig(
         long retryBudgetMs,
         List<String> fallback,
         String region,
-        int defaultMaxTokens) {
+        int defaultMaxTokens,
+        Hedge hedge,
+        RouteTransform transform) {
 
-    /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
-    public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
+    /**
+     * Fields voice platforms add to their requests and OpenAI rejects as unknown: Vapi's
+     * {@code call}, {@code phoneNumber}, {@code customer}, {@code metadata}; ElevenLabs'
+     * {@code user_id} (OpenAI's own field is {@code user}) and {@code elevenlabs_extra_body}.
+     */
+    public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata",
+            "user_id", "elevenlabs_extra_body");
     public static final long DEFAULT_FIRST_BYTE_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
     public static final String DEFAULT_API_KEY_HEADER = "authorization";
@@ -67,6 +76,18 @@ public record RouteConfig(
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         dropFields = List.copyOf(dropFields);
         fallback = List.copyOf(fallback);
+        hedge = hedge == null ? Hedge.NONE : hedge;
+        transform = transform == null ? RouteTransform.NONE : transform;
+    }
+
+    /** A route that neither hedges nor changes the request. */
+    public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
+            List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
+            List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs, int retries, long retryBudgetMs,
+            List<String> fallback, String region, int defaultMaxTokens) {
+        this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
+                firstByteTimeoutMs, idleTimeoutMs, retries, retryBudgetMs, fallback, region, defaultMaxTokens,
+                Hedge.NONE, RouteTransform.NONE);
     }
 
     /** A route of a type that needs no provider settings (no region, no default max tokens). */
@@ -100,6 +121,7 @@ public record RouteConfig(
                 + ", headers=" + headers.keySet() + ", dropFields=" + dropFields
                 + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
                 + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback
-                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens + "]";
+                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens + ", hedge=" + hedge
+                + ", transform=" + (transform.isEmpty() ? "none" : "set") + "]";
     }
 }

@@ -12,6 +12,11 @@ final class RouteParser {
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
             "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback",
             "region", "defaultMaxTokens"));
+
+    static {
+        KNOWN.addAll(HedgeFields.NAMES);
+        KNOWN.addAll(TransformFields.NAMES);
+    }
     /** The relay cannot work without these request fields. */
     private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
     private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
@@ -55,13 +60,15 @@ final class RouteParser {
         long retryBudget = fields.wholeNumber("retryBudgetMs", RouteConfig.DEFAULT_RETRY_BUDGET_MS,
                 0, MAX_TIMEOUT_MS, "milliseconds");
         List<String> fallback = fallback(fields, name);
+        Hedge hedge = HedgeFields.read(fields, name, firstByte);
+        RouteTransform transform = TransformFields.read(fields, dropFields);
 
         if (problems.count() != before) {
             return null;
         }
         return new RouteConfig(name, type, upstream.baseUrl(), upstream.apiKey(), upstream.apiKeyHeader(), models,
                 isDefault, upstreamModel, upstream.headers(), dropFields, firstByte, idle, retries, retryBudget, fallback,
-                upstream.region(), upstream.defaultMaxTokens());
+                upstream.region(), upstream.defaultMaxTokens(), hedge, transform);
     }
 
     /** Route names only; that they exist is checked once every route is known (ConfigLoader). */
