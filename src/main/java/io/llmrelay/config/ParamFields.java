@@ -3,13 +3,14 @@ package io.llmrelay.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** Reads a route's {@code params}: {@code defaults}, {@code overrides} and {@code limits} ({@link ParamRules}). */
 final class ParamFields {
-    private static final Set<String> KNOWN = Set.of("defaults", "overrides", "limits");
+    private static final Set<String> KNOWN = new LinkedHashSet<>(List.of("defaults", "overrides", "limits"));
     /** The relay reads and writes these itself. */
     private static final Set<String> OWNED = Set.of("model", "messages", "stream");
     /** Counts: whole numbers, at least this. */

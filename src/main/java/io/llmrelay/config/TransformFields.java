@@ -1,6 +1,7 @@
 package io.llmrelay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -12,7 +13,7 @@ import java.util.Set;
 final class TransformFields {
     static final List<String> NAMES = List.of("systemPrompt", "params", "maxHistoryMessages", "maxHistoryChars");
 
-    private static final Set<String> PROMPT_FIELDS = Set.of("text", "mode");
+    private static final Set<String> PROMPT_FIELDS = new LinkedHashSet<>(List.of("text", "mode"));
     /** A request over 6 MB never reaches a Function URL, so a larger history budget means nothing. */
     private static final long MAX_HISTORY_CHARS = 6L * 1024 * 1024;
     private static final long MAX_HISTORY_MESSAGES = 100_000;
