@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmrelay.json.Json;
+import io.llmrelay.openai.ChatCompletionRequest;
+import io.llmrelay.relay.transform.RequestTransform;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -152,6 +157,39 @@ class VoiceGradeConfigTest {
         assertEquals(List.of("callers[0].routes[0]: 'voice-*' matches no route"), problems(", \"routes\": [\"voice-*\"]", ""));
         assertEquals(List.of("callers[0].routes[0]: must be a route name or a '*' glob of route names (letters, digits,"
                 + " '-', '_', '.', '*')"), problems(", \"routes\": [\"main route\"]", ""));
+    }
+
+    /** The README's voice-grade example is a configuration that loads (with hashes in its placeholders). */
+    @Test
+    void theReadmesVoiceGradeExampleLoads() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("README.md"));
+        int marker = lines.indexOf("<!-- voice-grade example config: VoiceGradeConfigTest loads it -->");
+        assertTrue(marker >= 0 && lines.get(marker + 1).equals("```json"), "the example is where the README says");
+        StringBuilder json = new StringBuilder();
+        for (int i = marker + 2; !lines.get(i).equals("```"); i++) {
+            json.append(lines.get(i)).append('\n');
+        }
+        String[] hashes = {"a".repeat(64), "b".repeat(64), "c".repeat(64)};
+        String text = json.toString();
+        for (String hash : hashes) {
+            text = text.replaceFirst("<64 lowercase hex>", hash);
+        }
+
+        RelayConfig config = ConfigLoader.parse(text, "README.md");
+
+        assertEquals(new Hedge(800, "voice-groq"), config.route("voice-openai").orElseThrow().hedge());
+        assertEquals(SystemPrompt.Mode.REPLACE, config.route("eleven").orElseThrow().transform().systemPrompt().mode());
+        assertEquals(List.of("voice-*"), config.callers().get(0).routes());
+        ChatCompletionRequest vapi = ChatCompletionRequest.parse("""
+                {"model": "gpt-4o-mini", "stream": true, "max_tokens": 1000, "messages": [{"role": "user", "content": "Hi"}],
+                 "call": {"id": "0a1b"}, "customer": {"number": "+15555550123"}, "metadata": {"clinicId": "c-42"}}"""
+                .getBytes(StandardCharsets.UTF_8));
+        ChatCompletionRequest sent = RequestTransform.apply(config.route("voice-openai").orElseThrow().transform(), vapi,
+                name -> null);
+        assertEquals(Json.MAPPER.readTree("""
+                [{"role": "system", "content": "You are Ava of our clinic. The caller's number is +15555550123; call 0a1b."},
+                 {"role": "user", "content": "Hi"}]"""), sent.field("messages"), "what the README says OpenAI gets");
+        assertEquals(300, sent.field("max_tokens").asInt());
     }
 
     @Test
