@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.ToDoubleFunction;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -32,14 +34,23 @@ final class ScheduledUpstream implements Closeable {
     private final ServerSocket server;
     private final int chunks;
     private final long intervalNanos;
-    private final long firstDelayNanos;
+    private final ToDoubleFunction<String> firstDelayMsByTag;
+    private final AtomicInteger chatRequests = new AtomicInteger();
     private final Map<String, AtomicLongArray> sent = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     ScheduledUpstream(int chunks, double intervalMs, double firstDelayMs) throws IOException {
+        this(chunks, intervalMs, tag -> firstDelayMs);
+    }
+
+    /**
+     * @param firstDelayMsByTag the first chunk's delay for the request tagged so (its {@code "user"}
+     *                          field; null when it has none): a latency that varies by request
+     */
+    ScheduledUpstream(int chunks, double intervalMs, ToDoubleFunction<String> firstDelayMsByTag) throws IOException {
         this.chunks = chunks;
         this.intervalNanos = (long) (intervalMs * 1_000_000);
-        this.firstDelayNanos = (long) (firstDelayMs * 1_000_000);
+        this.firstDelayMsByTag = firstDelayMsByTag;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
         Thread acceptor = new Thread(this::accept, "upstream-accept");
@@ -57,6 +68,11 @@ final class ScheduledUpstream implements Closeable {
 
     int chunks() {
         return chunks;
+    }
+
+    /** How many chat completion requests arrived so far. */
+    int chatRequests() {
+        return chatRequests.get();
     }
 
     /** Send times (System.nanoTime) of the tagged request's chunks, in order; null if never seen. */
@@ -120,6 +136,7 @@ final class ScheduledUpstream implements Closeable {
                     out.flush();
                     continue;
                 }
+                chatRequests.incrementAndGet();
                 stream(out, tagOf(new String(body, StandardCharsets.UTF_8)), receipt);
                 if (close) {
                     return;
@@ -138,6 +155,7 @@ final class ScheduledUpstream implements Closeable {
         out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n"
                 + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         // The head leaves with the first event (as OpenAI's does when the first token is ready).
+        long firstDelayNanos = (long) (firstDelayMsByTag.applyAsDouble(tag) * 1_000_000);
         for (int i = 0; i <= chunks; i++) {
             byte[] event = i < chunks ? Chunks.event(i, chunks) : Chunks.DONE;
             long due = receipt + firstDelayNanos + (long) Math.min(i, chunks - 1) * intervalNanos;
