@@ -23,6 +23,47 @@ import java.util.Random;
 final class HedgeBench {
     private record Side(String name, String model, List<Double> ttfbMs) {}
 
+    /** The options, with their defaults. */
+    private record Settings(Path jar, String java, int requests, int warmup, double firstMs, double tailMs,
+            double tailShare, long hedgeAfterMs, int chunks, double intervalMs, long seed, Path out, List<String> serveFlags) {
+
+        static Settings read(Args args) {
+            Settings settings = new Settings(Path.of(args.get("jar", "target/llm-relay.jar")),
+                    args.get("java", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                    args.integer("requests", 200), args.integer("warmup", 10), args.number("first-ms", 200),
+                    args.number("tail-ms", 2000), args.number("tail-percent", 5) / 100, args.integer("hedge-after-ms", 400),
+                    args.integer("chunks", 10), args.number("interval-ms", 10), args.integer("seed", 15),
+                    Path.of(args.get("out", "bench/results/hedge.json")),
+                    flags(args.get("serve-flags", String.join(" ", LatencyBench.MANAGED_RUNTIME_FLAGS))));
+            args.requireAllKnown();
+            if (!Files.isRegularFile(settings.jar())) {
+                throw new IllegalArgumentException(settings.jar() + " does not exist: build it with `mvn -B -q package"
+                        + " -DskipTests`");
+            }
+            return settings;
+        }
+
+        private static List<String> flags(String text) {
+            return text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
+        }
+
+        Map<String, Object> asMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("requests", requests);
+            map.put("firstMs", firstMs);
+            map.put("tailMs", tailMs);
+            map.put("tailPercent", tailShare * 100);
+            map.put("hedgeAfterMs", hedgeAfterMs);
+            map.put("chunks", chunks);
+            map.put("intervalMs", intervalMs);
+            map.put("seed", seed);
+            return map;
+        }
+    }
+
+    /** Upstream requests each side took (warm-up left out). */
+    private record Cost(int plain, int hedged) {}
+
     private final Args args;
 
     HedgeBench(Args args) {
@@ -30,84 +71,65 @@ final class HedgeBench {
     }
 
     int run() throws Exception {
-        Path jar = Path.of(args.get("jar", "target/llm-relay.jar"));
-        String java = args.get("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        int requests = args.integer("requests", 200);
-        int warmup = args.integer("warmup", 10);
-        double baseMs = args.number("first-ms", 200);
-        double tailMs = args.number("tail-ms", 2000);
-        double tailShare = args.number("tail-percent", 5) / 100;
-        long hedgeAfterMs = args.integer("hedge-after-ms", 400);
-        int chunks = args.integer("chunks", 10);
-        double intervalMs = args.number("interval-ms", 10);
-        long seed = args.integer("seed", 15);
-        Path out = Path.of(args.get("out", "bench/results/hedge.json"));
-        String flags = args.get("serve-flags", String.join(" ", LatencyBench.MANAGED_RUNTIME_FLAGS));
-        args.requireAllKnown();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException(jar + " does not exist: build it with `mvn -B -q package -DskipTests`");
-        }
-        Files.createDirectories(out.toAbsolutePath().getParent());
+        Settings settings = Settings.read(args);
+        Files.createDirectories(settings.out().toAbsolutePath().getParent());
         System.out.printf(Locale.ROOT, "hedge: %d requests per side (+%d warm-up), interleaved A B B A; primary's first"
                 + " event after %.0f ms, %.1f%% of requests after %.0f ms; hedged side: hedgeAfterMs %d to an upstream"
-                + " whose first event comes after %.0f ms; %d chunks %.0f ms apart%n", requests, warmup, baseMs,
-                tailShare * 100, tailMs, hedgeAfterMs, baseMs, chunks, intervalMs);
-
+                + " whose first event comes after %.0f ms; %d chunks %.0f ms apart%n", settings.requests(),
+                settings.warmup(), settings.firstMs(), settings.tailShare() * 100, settings.tailMs(),
+                settings.hedgeAfterMs(), settings.firstMs(), settings.chunks(), settings.intervalMs());
         Path config = Files.createTempFile("llm-relay-bench-hedge", ".json");
-        Path serveLog = out.resolveSibling("serve-hedge.log");
+        Path serveLog = settings.out().resolveSibling("serve-hedge.log");
         Side plain = new Side("plain", "plain-model", new ArrayList<>());
         Side hedged = new Side("hedged", "hedged-model", new ArrayList<>());
-        try (ScheduledUpstream plainPrimary = tailed(chunks, intervalMs, baseMs, tailMs);
-                ScheduledUpstream hedgedPrimary = tailed(chunks, intervalMs, baseMs, tailMs);
-                ScheduledUpstream backup = new ScheduledUpstream(chunks, intervalMs, baseMs)) {
-            Files.writeString(config, config(plainPrimary, hedgedPrimary, backup, hedgeAfterMs));
-            List<String> serveFlags = flags.isBlank() ? List.of() : List.of(flags.trim().split("\\s+"));
-            int plainUpstream;
-            int hedgedUpstream;
-            try (ServeProcess serve = ServeProcess.start(java, serveFlags, jar, config, 4, serveLog);
-                    StreamClient client = new StreamClient("127.0.0.1", serve.port())) {
+        try (ScheduledUpstream plainPrimary = tailed(settings);
+                ScheduledUpstream hedgedPrimary = tailed(settings);
+                ScheduledUpstream backup = new ScheduledUpstream(settings.chunks(), settings.intervalMs(), settings.firstMs())) {
+            Files.writeString(config, config(plainPrimary, hedgedPrimary, backup, settings.hedgeAfterMs()));
+            Cost cost;
+            try (ServeProcess serve = ServeProcess.start(settings.java(), settings.serveFlags(), settings.jar(), config, 4,
+                    serveLog)) {
                 System.out.printf("serve pid %d on 127.0.0.1:%d (log %s)%n", serve.pid(), serve.port(), serveLog);
-                for (int k = 0; k < warmup; k++) {
-                    request(client, plain, "warm" + k, false);
-                    request(client, hedged, "warm" + k, false);
-                }
-                int plainBefore = plainPrimary.chatRequests();
-                int hedgedBefore = hedgedPrimary.chatRequests() + backup.chatRequests();
-                Random draws = new Random(seed);
-                for (int k = 0; k < requests; k++) {
-                    boolean late = draws.nextDouble() < tailShare;
-                    Side first = k % 4 == 0 || k % 4 == 3 ? plain : hedged; // A B B A
-                    Side second = first == plain ? hedged : plain;
-                    first.ttfbMs().add(request(client, first, "r" + k, late));
-                    second.ttfbMs().add(request(client, second, "r" + k, late));
-                }
-                plainUpstream = plainPrimary.chatRequests() - plainBefore;
-                hedgedUpstream = hedgedPrimary.chatRequests() + backup.chatRequests() - hedgedBefore;
+                cost = measure(settings, serve, plain, hedged, plainPrimary, hedgedPrimary, backup);
             }
             // serve's output reaches its log file as serve stops: read the winners after.
-            Map<String, Integer> winners = winners(serveLog, requests + warmup);
-            report(plain, hedged, plainUpstream, hedgedUpstream, winners, requests);
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("requests", requests);
-            settings.put("firstMs", baseMs);
-            settings.put("tailMs", tailMs);
-            settings.put("tailPercent", tailShare * 100);
-            settings.put("hedgeAfterMs", hedgeAfterMs);
-            settings.put("chunks", chunks);
-            settings.put("intervalMs", intervalMs);
-            settings.put("seed", seed);
-            Files.writeString(out, JsonWriter.write(results(plain, hedged, plainUpstream, hedgedUpstream, winners,
-                    settings)));
-            System.out.println("wrote " + out);
+            Map<String, Integer> winners = winners(serveLog, settings.requests() + settings.warmup());
+            report(plain, hedged, cost, winners, settings.requests());
+            Files.writeString(settings.out(), JsonWriter.write(results(plain, hedged, cost, winners, settings.asMap())));
+            System.out.println("wrote " + settings.out());
         } finally {
             Files.deleteIfExists(config);
         }
         return 0;
     }
 
+    /** The warm-up, then the interleaved pairs; returns the upstream requests the measured ones took. */
+    private static Cost measure(Settings settings, ServeProcess serve, Side plain, Side hedged,
+            ScheduledUpstream plainPrimary, ScheduledUpstream hedgedPrimary, ScheduledUpstream backup) throws IOException {
+        try (StreamClient client = new StreamClient("127.0.0.1", serve.port())) {
+            for (int k = 0; k < settings.warmup(); k++) {
+                request(client, plain, "warm" + k, false);
+                request(client, hedged, "warm" + k, false);
+            }
+            int plainBefore = plainPrimary.chatRequests();
+            int hedgedBefore = hedgedPrimary.chatRequests() + backup.chatRequests();
+            Random draws = new Random(settings.seed());
+            for (int k = 0; k < settings.requests(); k++) {
+                boolean late = draws.nextDouble() < settings.tailShare();
+                Side first = k % 4 == 0 || k % 4 == 3 ? plain : hedged; // A B B A
+                Side second = first == plain ? hedged : plain;
+                first.ttfbMs().add(request(client, first, "r" + k, late));
+                second.ttfbMs().add(request(client, second, "r" + k, late));
+            }
+            return new Cost(plainPrimary.chatRequests() - plainBefore,
+                    hedgedPrimary.chatRequests() + backup.chatRequests() - hedgedBefore);
+        }
+    }
+
     /** A primary whose requests tagged {@code ...-late} send their first event after {@code tailMs}. */
-    private static ScheduledUpstream tailed(int chunks, double intervalMs, double baseMs, double tailMs) throws IOException {
-        return new ScheduledUpstream(chunks, intervalMs, tag -> tag != null && tag.endsWith("-late") ? tailMs : baseMs);
+    private static ScheduledUpstream tailed(Settings settings) throws IOException {
+        return new ScheduledUpstream(settings.chunks(), settings.intervalMs(),
+                tag -> tag != null && tag.endsWith("-late") ? settings.tailMs() : settings.firstMs());
     }
 
     private static String config(ScheduledUpstream plain, ScheduledUpstream hedged, ScheduledUpstream backup,
@@ -161,12 +183,11 @@ final class HedgeBench {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    private static void report(Side plain, Side hedged, int plainUpstream, int hedgedUpstream,
-            Map<String, Integer> winners, int requests) {
+    private static void report(Side plain, Side hedged, Cost cost, Map<String, Integer> winners, int requests) {
         System.out.printf("%nside     ttfb p50   p90      p99      max (ms)   upstream requests  extra%n");
         for (Side side : List.of(plain, hedged)) {
             double[] sorted = Stats.sorted(side.ttfbMs());
-            int upstream = side == plain ? plainUpstream : hedgedUpstream;
+            int upstream = side == plain ? cost.plain() : cost.hedged();
             System.out.printf(Locale.ROOT, "%-8s %8.1f %8.1f %8.1f %8.1f   %8d           %+5.1f%%%n", side.name(),
                     Stats.percentile(sorted, 50), Stats.percentile(sorted, 90), Stats.percentile(sorted, 99),
                     sorted[sorted.length - 1], upstream, 100.0 * (upstream - requests) / requests);
@@ -174,8 +195,8 @@ final class HedgeBench {
         System.out.printf("hedged requests' winners (serve's log, warm-up included): %s%n", winners);
     }
 
-    private static Map<String, Object> results(Side plain, Side hedged, int plainUpstream, int hedgedUpstream,
-            Map<String, Integer> winners, Map<String, Object> settings) {
+    private static Map<String, Object> results(Side plain, Side hedged, Cost cost, Map<String, Integer> winners,
+            Map<String, Object> settings) {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("format", "llm-relay-bench-hedge/1");
         results.put("at", Instant.now().toString());
@@ -187,7 +208,7 @@ final class HedgeBench {
             figures.put("ttfbP90Ms", Stats.percentile(sorted, 90));
             figures.put("ttfbP99Ms", Stats.percentile(sorted, 99));
             figures.put("ttfbMaxMs", sorted[sorted.length - 1]);
-            figures.put("upstreamRequests", side == plain ? plainUpstream : hedgedUpstream);
+            figures.put("upstreamRequests", side == plain ? cost.plain() : cost.hedged());
             figures.put("ttfbMs", side.ttfbMs());
             results.put(side.name(), figures);
         }

@@ -18,7 +18,7 @@ final class HeldAttemptLog implements AttemptLog {
     private record Outcome(String route, String outcome, String detail, long atNanos) implements Entry {}
 
     private final List<Entry> entries = new ArrayList<>();
-    private int passedOn;
+    private boolean passedOn;
 
     @Override
     public synchronized void upstreamStatus(int httpStatus) {
@@ -30,19 +30,17 @@ final class HeldAttemptLog implements AttemptLog {
         entries.add(new Outcome(routeName, outcome, detail, System.nanoTime()));
     }
 
-    /** Whether the attempt has said anything yet. */
-    synchronized boolean isEmpty() {
-        return entries.isEmpty();
-    }
-
-    /** Passes on what was said so far and not passed on yet; anything said later is not. */
+    /** Passes on what was said so far, once; anything said later (by a cancelled loser) stays here. */
     synchronized void passOn(RequestLog log) {
-        for (; passedOn < entries.size(); passedOn++) {
-            switch (entries.get(passedOn)) {
+        if (passedOn) {
+            return;
+        }
+        passedOn = true;
+        for (Entry entry : entries) {
+            switch (entry) {
                 case Status status -> log.upstreamStatus(status.status());
                 case Outcome o -> log.attemptAt(o.route(), o.outcome(), o.detail(), o.atNanos());
             }
         }
-        passedOn = Integer.MAX_VALUE / 2; // sealed: later entries stay here
     }
 }

@@ -151,7 +151,7 @@ public final class RouteAttempts {
         Contender.Work hedge = self -> hedgeAttempt(self, hedgeRoute);
         HedgeRace race = new HedgeRace(deadline, log, margin);
         Attempt.Try tried = race.run(call.route(), primary, hedgeRoute, hedge);
-        hedged = race.hedgeStarted();
+        hedged |= race.hedgeStarted();
         return tried;
     }
 
