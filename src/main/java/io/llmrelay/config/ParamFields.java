@@ -70,7 +70,7 @@ final class ParamFields {
                 return; // reported by nested()
             }
             Long whole = WHOLE_MINIMUM.get(name);
-            boolean ok = whole != null ? TransformFields.isWholeAtLeast(value, whole)
+            boolean ok = whole != null ? value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= whole
                     : isFinite(value) && value.decimalValue().signum() >= 0;
             if (ok) {
                 result.put(name, value.decimalValue());

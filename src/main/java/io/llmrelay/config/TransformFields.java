@@ -1,6 +1,5 @@
 package io.llmrelay.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,10 +49,5 @@ final class TransformFields {
             prompt.problems().add(prompt.path("text"), e.getMessage());
             return null;
         }
-    }
-
-    /** A whole number field of a nested object, for limits: {@code min} and up. */
-    static boolean isWholeAtLeast(JsonNode value, long min) {
-        return value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= min;
     }
 }

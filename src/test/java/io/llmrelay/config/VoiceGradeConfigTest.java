@@ -69,6 +69,8 @@ class VoiceGradeConfigTest {
         assertTrue(vapi.mayUse("main") && vapi.mayUse("quick"));
         assertEquals(List.of("call", "phoneNumber", "customer", "metadata", "user_id", "elevenlabs_extra_body"),
                 main.dropFields(), "the default dropFields take ElevenLabs' fields too");
+        assertEquals(RouteConfig.DEFAULT_DROP_FIELDS, ChatCompletionRequest.DEFAULT_DROPPED_FIELDS,
+                "the request's list (warm-up) is the config's");
     }
 
     @Test
