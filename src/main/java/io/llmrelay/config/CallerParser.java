@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 
 /** Reads and checks one entry of {@code callers}. */
 final class CallerParser {
-    private static final Set<String> KNOWN = new LinkedHashSet<>(List.of("name", "keySha256"));
+    private static final Set<String> KNOWN = new LinkedHashSet<>(List.of("name", "keySha256", "routes"));
+    /** A route name ({@link Names#RULE}) or a glob of one. */
+    private static final Pattern ROUTE_PATTERN = Pattern.compile("[A-Za-z0-9._*-]{1,64}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     static final String HASH_RULE =
@@ -32,6 +34,25 @@ final class CallerParser {
             problems.add(fields.path("keySha256"),
                     HASH_RULE + (looksLikeKey ? "; the value looks like a key itself, which must not be stored here" : ""));
         }
-        return problems.count() == before ? new CallerConfig(name, hash) : null;
+        List<String> routes = routes(fields);
+        return problems.count() == before ? new CallerConfig(name, hash, routes) : null;
+    }
+
+    /** Names or globs; that each one matches a route is checked once every route is known (ConfigLoader). */
+    private static List<String> routes(Fields fields) {
+        List<String> given = fields.strings("routes");
+        if (given == null) {
+            return List.of();
+        }
+        if (given.isEmpty()) {
+            fields.problems().add(fields.path("routes"), "must name at least one route (leave it out to allow every route)");
+        }
+        for (int i = 0; i < given.size(); i++) {
+            if (!ROUTE_PATTERN.matcher(given.get(i)).matches()) {
+                fields.problems().add(Problems.index(fields.path("routes"), i),
+                        "must be a route name or a '*' glob of route names (letters, digits, '-', '_', '.', '*')");
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(given));
     }
 }

@@ -104,8 +104,10 @@ public final class ConfigLoader {
         Fields fields = new Fields(root, "", problems);
         fields.rejectUnknown(KNOWN);
 
-        List<CallerConfig> callers = callers(fields.array("callers"), problems);
+        Map<String, Integer> callerIndexes = new HashMap<>();
+        List<CallerConfig> callers = callers(fields.array("callers"), problems, callerIndexes);
         List<RouteConfig> routes = routes(fields, problems);
+        ConfigReferences.checkCallerRoutes(callers, callerIndexes, routes, problems);
         long ttl = fields.wholeNumber("keyCacheTtlSeconds", RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS,
                 0, MAX_KEY_CACHE_TTL_SECONDS, "seconds");
         long maxBytes = fields.wholeNumber("maxRequestBytes", RelayConfig.DEFAULT_MAX_REQUEST_BYTES,
@@ -143,12 +145,12 @@ public final class ConfigLoader {
         return "is not valid JSON";
     }
 
-    private static List<CallerConfig> callers(JsonNode array, Problems problems) {
+    /** @param names filled with each accepted caller's index in {@code callers} */
+    private static List<CallerConfig> callers(JsonNode array, Problems problems, Map<String, Integer> names) {
         List<CallerConfig> callers = new ArrayList<>();
         if (array == null) {
             return callers;
         }
-        Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> hashes = new HashMap<>();
         for (int i = 0; i < array.size(); i++) {
             String path = Problems.index("callers", i);
@@ -215,6 +217,7 @@ public final class ConfigLoader {
             routes.add(route);
         }
         checkFallbacks(routes, names, problems);
+        ConfigReferences.checkHedges(routes, names, problems);
         return routes;
     }
 

@@ -119,6 +119,46 @@ final class Fields {
         return value.asLong();
     }
 
+    /** @return the object, or null when absent; a non-object is a problem ({@code what} says what it should hold) */
+    JsonNode object(String field, String what) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            problems.add(path(field), "must be an object " + what);
+            return null;
+        }
+        return value;
+    }
+
+    /**
+     * The fields of the object {@code field}, checked against {@code known} (null: any name goes);
+     * null when absent or not an object.
+     */
+    Fields nested(String field, Set<String> known, String what) {
+        JsonNode value = object(field, what);
+        if (value == null) {
+            return null;
+        }
+        Fields nested = new Fields(value, path(field), problems);
+        if (known != null) {
+            nested.rejectUnknown(known);
+        }
+        return nested;
+    }
+
+    /** The object's own members in order, {@code $comment} left out. */
+    Map<String, JsonNode> members() {
+        Map<String, JsonNode> members = new LinkedHashMap<>();
+        node.properties().forEach(entry -> {
+            if (!COMMENT.equals(entry.getKey())) {
+                members.put(entry.getKey(), entry.getValue());
+            }
+        });
+        return members;
+    }
+
     /** @return the array's elements, or null when absent; a non-array is a problem */
     JsonNode array(String field) {
         JsonNode value = node.get(field);

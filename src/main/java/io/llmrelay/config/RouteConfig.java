@@ -33,6 +33,8 @@ import java.util.Map;
  * @param maxStreamSeconds the longest a stream to the caller may last, from its first event: the relay
  *     then ends it itself ({@code stream_time_limit}, then {@code [DONE]}) and closes the upstream, since on
  *     Lambda nothing tells the function that a caller has gone (README "What callers get")
+ * @param hedge when and where the same request also goes if no first event has come ({@link Hedge#NONE}: never)
+ * @param transform what the route changes in the caller's request ({@link RouteTransform#NONE}: nothing)
  */
 public record RouteConfig(
         String name,
@@ -52,10 +54,17 @@ public record RouteConfig(
         List<String> fallback,
         String region,
         int defaultMaxTokens,
-        int maxStreamSeconds) {
+        int maxStreamSeconds,
+        Hedge hedge,
+        RouteTransform transform) {
 
-    /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
-    public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
+    /**
+     * Fields voice platforms add to their requests and OpenAI rejects as unknown: Vapi's
+     * {@code call}, {@code phoneNumber}, {@code customer}, {@code metadata}; ElevenLabs'
+     * {@code user_id} (OpenAI's own field is {@code user}) and {@code elevenlabs_extra_body}.
+     */
+    public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata",
+            "user_id", "elevenlabs_extra_body");
     public static final long DEFAULT_FIRST_BYTE_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
     public static final String DEFAULT_API_KEY_HEADER = "authorization";
@@ -78,16 +87,18 @@ public record RouteConfig(
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         dropFields = List.copyOf(dropFields);
         fallback = List.copyOf(fallback);
+        hedge = hedge == null ? Hedge.NONE : hedge;
+        transform = transform == null ? RouteTransform.NONE : transform;
     }
 
-    /** A route with the default {@link #DEFAULT_MAX_STREAM_SECONDS}. */
+    /** A route with the default {@link #DEFAULT_MAX_STREAM_SECONDS} that neither hedges nor changes the request. */
     public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
             List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
             List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs, int retries, long retryBudgetMs,
             List<String> fallback, String region, int defaultMaxTokens) {
         this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
                 firstByteTimeoutMs, idleTimeoutMs, retries, retryBudgetMs, fallback, region, defaultMaxTokens,
-                DEFAULT_MAX_STREAM_SECONDS);
+                DEFAULT_MAX_STREAM_SECONDS, Hedge.NONE, RouteTransform.NONE);
     }
 
     /** A route of a type that needs no provider settings (no region, no default max tokens). */
@@ -122,6 +133,7 @@ public record RouteConfig(
                 + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
                 + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback
                 + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens
-                + ", maxStreamSeconds=" + maxStreamSeconds + "]";
+                + ", maxStreamSeconds=" + maxStreamSeconds + ", hedge=" + hedge
+                + ", transform=" + (transform.isEmpty() ? "none" : "set") + "]";
     }
 }

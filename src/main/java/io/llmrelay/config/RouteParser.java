@@ -12,6 +12,11 @@ final class RouteParser {
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
             "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback", "maxStreamSeconds",
             "region", "defaultMaxTokens"));
+
+    static {
+        KNOWN.addAll(HedgeFields.NAMES);
+        KNOWN.addAll(TransformFields.NAMES);
+    }
     /** The relay cannot work without these request fields. */
     private static final Set<String> UNDROPPABLE = Set.of("model", "messages", "stream");
     private static final Pattern MODEL = Pattern.compile("[^\\s\\p{Cntrl}]+");
@@ -57,13 +62,15 @@ final class RouteParser {
         List<String> fallback = fallback(fields, name);
         int maxStream = (int) fields.wholeNumber("maxStreamSeconds", RouteConfig.DEFAULT_MAX_STREAM_SECONDS,
                 1, RouteConfig.MAX_STREAM_SECONDS, "seconds");
+        Hedge hedge = HedgeFields.read(fields, name, firstByte);
+        RouteTransform transform = TransformFields.read(fields, dropFields);
 
         if (problems.count() != before) {
             return null;
         }
         return new RouteConfig(name, type, upstream.baseUrl(), upstream.apiKey(), upstream.apiKeyHeader(), models,
                 isDefault, upstreamModel, upstream.headers(), dropFields, firstByte, idle, retries, retryBudget, fallback,
-                upstream.region(), upstream.defaultMaxTokens(), maxStream);
+                upstream.region(), upstream.defaultMaxTokens(), maxStream, hedge, transform);
     }
 
     /** Route names only; that they exist is checked once every route is known (ConfigLoader). */

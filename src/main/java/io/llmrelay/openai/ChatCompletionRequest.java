@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A caller's {@code POST /chat/completions} body, validated only as far as the relay itself
@@ -21,11 +22,13 @@ import java.util.Locale;
  */
 public final class ChatCompletionRequest {
     /**
-     * Top-level fields Vapi adds to the requests it sends a custom LLM; OpenAI rejects unknown
-     * parameters and a non-empty {@code metadata} without {@code store}, so they are dropped
-     * before the body goes upstream.
+     * Top-level fields voice platforms add to the requests they send a custom LLM (Vapi's
+     * {@code call}, {@code phoneNumber}, {@code customer}, {@code metadata}; ElevenLabs'
+     * {@code user_id} and {@code elevenlabs_extra_body}); OpenAI rejects unknown parameters and a
+     * non-empty {@code metadata} without {@code store}, so they are dropped before the body goes upstream.
      */
-    public static final List<String> DEFAULT_DROPPED_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
+    public static final List<String> DEFAULT_DROPPED_FIELDS = List.of("call", "phoneNumber", "customer", "metadata",
+            "user_id", "elevenlabs_extra_body");
 
     private final ObjectNode body;
     /** The body as the caller wrote it, for an upstream copy that keeps every field exactly. */
@@ -122,6 +125,36 @@ public final class ChatCompletionRequest {
      */
     public byte[] toUpstreamBody(String upstreamModel, Collection<String> dropFields) {
         return text.rewrite(upstreamModel, dropFields);
+    }
+
+    /**
+     * A top-level field as the relay read it, or null when absent. The tree is the request's own:
+     * read it, never change it (the request is shared by every route and retry).
+     */
+    public JsonNode field(String name) {
+        return body.get(name);
+    }
+
+    /** Each of {@code messages} as the caller wrote it, in order (the array is checked to exist by {@link #parse}). */
+    public List<String> messageTexts() {
+        try {
+            return JsonArrayText.elements(text.valueText("messages"));
+        } catch (IOException e) {
+            throw new IllegalStateException("the request's messages, parsed once, no longer parse", e);
+        }
+    }
+
+    /**
+     * A copy of this request whose named top-level fields have the given JSON text as their value
+     * (added when absent); every other field keeps the caller's text exactly. This request is not
+     * changed. For the relay's own edits (a route's transform), whose values are JSON it wrote.
+     */
+    public ChatCompletionRequest withValues(Map<String, String> values) {
+        try {
+            return new ChatCompletionRequest(text.withValues(values));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("an edit of the request is not JSON", e);
+        }
     }
 
     private static void validateMessages(JsonNode messages) throws InvalidRequestException {

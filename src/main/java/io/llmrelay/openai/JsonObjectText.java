@@ -116,6 +116,63 @@ final class JsonObjectText {
         return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The text of member {@code name}'s value as the caller wrote it, or null when there is no such member. */
+    String valueText(String name) {
+        for (Member member : members) {
+            if (member.name().equals(name)) {
+                int colon = text.indexOf(':', nameEnd(member.start()));
+                return text.substring(skipWhitespace(text, colon + 1), member.end());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A copy whose members named in {@code values} have that JSON text as their value (added at
+     * the end, in the map's order, when absent); every other member is the caller's text as it
+     * was. The copy is parsed anew, so its tree and text agree.
+     *
+     * @throws IOException only if a value is not JSON, which the relay's own edits never are
+     */
+    JsonObjectText withValues(Map<String, String> values) throws IOException {
+        StringBuilder out = new StringBuilder(text.length() + 256).append('{');
+        List<String> written = new ArrayList<>();
+        for (Member member : members) {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            String value = values.get(member.name());
+            if (value == null) {
+                out.append(text, member.start(), member.end());
+            } else {
+                out.append(Json.write(member.name())).append(':').append(value);
+                written.add(member.name());
+            }
+        }
+        for (Map.Entry<String, String> added : values.entrySet()) {
+            if (!written.contains(added.getKey())) {
+                out.append(out.length() > 1 ? "," : "").append(Json.write(added.getKey())).append(':').append(added.getValue());
+            }
+        }
+        return parse(out.append('}').toString());
+    }
+
+    /** Where a member's name (a JSON string starting at {@code start}) ends: after its closing quote. */
+    private int nameEnd(int start) {
+        int i = start + 1;
+        while (text.charAt(i) != '"') {
+            i += text.charAt(i) == '\\' ? 2 : 1;
+        }
+        return i + 1;
+    }
+
+    private static int skipWhitespace(String text, int i) {
+        while (i < text.length() && isJsonWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
     private static void keepLast(Map<String, Member> lastByName, Member member) {
         lastByName.remove(member.name());
         lastByName.put(member.name(), member);
@@ -131,7 +188,7 @@ final class JsonObjectText {
      * comma or whitespace of its own (strings end with their quote), and comments are off, so
      * this finds exactly the value's last character.
      */
-    private static int valueEnd(String text, int next) {
+    static int valueEnd(String text, int next) {
         int i = skipWhitespaceBack(text, next);
         if (i > 0 && text.charAt(i - 1) == ',') {
             i = skipWhitespaceBack(text, i - 1);

@@ -26,8 +26,9 @@ import java.util.Optional;
 
 /**
  * One {@code POST /chat/completions}, stage by stage: the body checked and parsed, the route
- * chosen, the upstreams tried ({@link RouteAttempts}: keys, retries and fallbacks, all before the
- * first byte), then the outcome relayed: a stream by {@link StreamRelay} into the chat SSE writer,
+ * chosen among those the caller may use, the upstreams tried ({@link RouteAttempts}: each route's
+ * transform of the request, keys, hedges, retries and fallbacks, all before the first byte), then
+ * the outcome relayed: a stream by {@link StreamRelay} into the chat SSE writer,
  * a whole answer by {@link WholeRelay}, a refusal or failure by the {@link ErrorContract}.
  */
 final class ChatCompletionCall {
@@ -40,11 +41,12 @@ final class ChatCompletionCall {
     private final CallerOutput out;
     private final ErrorContract errors;
 
-    ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request, String requestId,
+    /** @param router the routes the caller may use: any other model is one nobody serves */
+    ChatCompletionCall(RelaySetup setup, RelayConfig config, Router router, FunctionUrlRequest request, String requestId,
             Deadline deadline, CallerOutput out, ErrorContract errors) {
         this.setup = setup;
-        this.config = snapshot.config();
-        this.router = snapshot.router();
+        this.config = config;
+        this.router = router;
         this.request = request;
         this.requestId = requestId;
         this.deadline = deadline;
@@ -71,7 +73,8 @@ final class ChatCompletionCall {
             return;
         }
         log.route(route.get().name(), chat.model(), chat.stream());
-        RouteAttempts attempts = new RouteAttempts(setup, config, router, chat, deadline, log, requestId);
+        RouteAttempts attempts = new RouteAttempts(setup, config, router, chat, request::header, deadline, log,
+                requestId);
         Outcome outcome = attempts.open(route.get());
         out.scrubWith(ResponseScrubber.of(attempts.resolvedKeys(), deadline));
         relay(outcome);

@@ -15,6 +15,7 @@ import io.llmrelay.relay.log.RequestLog;
 import io.llmrelay.relay.out.CallerOutput;
 import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.out.EscapedFailure;
+import io.llmrelay.relay.route.CallerRoutes;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.watch.Deadline;
 import java.io.IOException;
@@ -35,7 +36,13 @@ public final class RelayHandler extends FunctionUrlHandler {
     }
 
     /** What one configuration implies; rebuilt only when the configuration object changes. */
-    record Snapshot(RelayConfig config, Router router, CallerAuthenticator callers) {}
+    record Snapshot(RelayConfig config, CallerRoutes routes, CallerAuthenticator callers) {
+
+        /** The routes the caller may use, as a router; every route when authentication is off. */
+        Router routerFor(CallerAuthenticator.Result caller) {
+            return callers.isOpen() ? routes.all() : routes.routerFor(caller.callerName());
+        }
+    }
 
     @Override
     protected void handle(FunctionUrlRequest request, FunctionUrlResponse response, Context context)
@@ -87,13 +94,14 @@ public final class RelayHandler extends FunctionUrlHandler {
             return;
         }
         out.log().caller(caller.callerName());
+        Router router = current.routerFor(caller);
         if (path == RequestPath.MODELS) {
-            listModels(current.router(), out);
+            listModels(router, out);
             return;
         }
         long marginMs = current.config().deadlineMarginMs();
-        new ChatCompletionCall(setup, current, request, context.getAwsRequestId(), Deadline.of(context, marginMs), out,
-                errors).run();
+        new ChatCompletionCall(setup, current.config(), router, request, context.getAwsRequestId(),
+                Deadline.of(context, marginMs), out, errors).run();
     }
 
     private Snapshot snapshot() throws ConfigSource.ConfigUnavailableException {
@@ -104,12 +112,15 @@ public final class RelayHandler extends FunctionUrlHandler {
         }
         CallerAuthenticator callers = setup.authDisabled()
                 ? CallerAuthenticator.open() : new CallerAuthenticator(config.callers());
-        Snapshot fresh = new Snapshot(config, new Router(config), callers);
+        Snapshot fresh = new Snapshot(config, new CallerRoutes(config), callers);
         snapshot = fresh;
         return fresh;
     }
 
-    /** OpenAI's list format, so SDKs' {@code models.list()} and platform model pickers work. */
+    /**
+     * OpenAI's list format, so SDKs' {@code models.list()} and platform model pickers work: the
+     * exact model names of the routes this caller may use, and no other.
+     */
     private static void listModels(Router router, CallerOutput out) throws IOException {
         ObjectNode list = Json.object();
         list.put("object", "list");

@@ -104,6 +104,19 @@ class ArchitectureTest {
         rule.check(classes);
     }
 
+    /**
+     * A route's transform edits the caller's chat request, so it is the same for every route type:
+     * it knows no provider adapter, nor how attempts are made or answers written.
+     */
+    @Test
+    void requestTransformsAreProviderNeutral() {
+        noClasses().that().resideInAPackage("io.llmrelay.relay.transform..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.llmrelay.upstream..", "io.llmrelay.keys..",
+                        "io.llmrelay.relay.attempt..", "io.llmrelay.relay.route..", "io.llmrelay.relay.stream..",
+                        "io.llmrelay.relay.out..", "io.llmrelay.relay.watch..")
+                .check(classes);
+    }
+
     /** The relay runs the same on Lambda and in serve: it knows neither the runtime loop nor the local server. */
     @Test
     void relayKnowsNeitherTheRuntimeNorServe() {

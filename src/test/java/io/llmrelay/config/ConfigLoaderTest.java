@@ -46,7 +46,8 @@ class ConfigLoaderTest {
         assertTrue(route.bearerAuth());
         assertNull(route.upstreamModel());
         assertEquals(Map.of(), route.headers());
-        assertEquals(List.of("call", "phoneNumber", "customer", "metadata"), route.dropFields());
+        assertEquals(List.of("call", "phoneNumber", "customer", "metadata", "user_id", "elevenlabs_extra_body"),
+                route.dropFields(), "Vapi's and ElevenLabs' extra fields (issue 15)");
         assertEquals(30_000, route.firstByteTimeoutMs());
         assertEquals(60_000, route.idleTimeoutMs());
         assertEquals(300, config.keyCacheTtlSeconds());

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.ToDoubleFunction;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,22 +43,36 @@ final class ScheduledUpstream implements Closeable {
     private final UpstreamWire wire;
     private final int chunks;
     private final long intervalNanos;
-    private final long firstDelayNanos;
+    private final ToDoubleFunction<String> firstDelayMsByTag;
+    private final AtomicInteger chatRequests = new AtomicInteger();
     private final Map<String, AtomicLongArray> sent = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     ScheduledUpstream(int chunks, double intervalMs, double firstDelayMs) throws IOException {
-        this(UpstreamWire.OPENAI, chunks, intervalMs, firstDelayMs);
+        this(UpstreamWire.OPENAI, chunks, intervalMs, tag -> firstDelayMs);
     }
 
     ScheduledUpstream(UpstreamWire wire, int chunks, double intervalMs, double firstDelayMs) throws IOException {
+        this(wire, chunks, intervalMs, tag -> firstDelayMs);
+    }
+
+    /**
+     * @param firstDelayMsByTag the first chunk's delay for the request tagged so (its {@code "user"}
+     *                          field; null when it has none): a latency that varies by request
+     */
+    ScheduledUpstream(int chunks, double intervalMs, ToDoubleFunction<String> firstDelayMsByTag) throws IOException {
+        this(UpstreamWire.OPENAI, chunks, intervalMs, firstDelayMsByTag);
+    }
+
+    ScheduledUpstream(UpstreamWire wire, int chunks, double intervalMs, ToDoubleFunction<String> firstDelayMsByTag)
+            throws IOException {
         if (wire != UpstreamWire.OPENAI && chunks < 3) {
             throw new IllegalArgumentException("a " + wire.label() + " stream needs at least 3 chunks (role, word, finish)");
         }
         this.wire = wire;
         this.chunks = chunks;
         this.intervalNanos = (long) (intervalMs * 1_000_000);
-        this.firstDelayNanos = (long) (firstDelayMs * 1_000_000);
+        this.firstDelayMsByTag = firstDelayMsByTag;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
         Thread acceptor = new Thread(this::accept, "upstream-accept");
@@ -78,6 +94,11 @@ final class ScheduledUpstream implements Closeable {
 
     UpstreamWire wire() {
         return wire;
+    }
+
+    /** How many chat completion requests arrived so far. */
+    int chatRequests() {
+        return chatRequests.get();
     }
 
     /** Send times (System.nanoTime) of the tagged request's chunks, in order; null if never seen. */
@@ -141,6 +162,7 @@ final class ScheduledUpstream implements Closeable {
                     out.flush();
                     continue;
                 }
+                chatRequests.incrementAndGet();
                 stream(out, tagOf(new String(body, StandardCharsets.UTF_8)), receipt);
                 if (close) {
                     return;
@@ -159,6 +181,7 @@ final class ScheduledUpstream implements Closeable {
         out.write(("HTTP/1.1 200 OK\r\ncontent-type: " + wire.contentType() + "\r\ncache-control: no-cache\r\n"
                 + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         // The head leaves with the first event (as OpenAI's does when the first token is ready).
+        long firstDelayNanos = (long) (firstDelayMsByTag.applyAsDouble(tag) * 1_000_000);
         for (int i = 0; i <= chunks; i++) {
             byte[] event = concat(wire.step(i, chunks));
             long due = receipt + firstDelayNanos + (long) Math.min(i, chunks - 1) * intervalNanos;

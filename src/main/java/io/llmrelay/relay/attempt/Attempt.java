@@ -3,7 +3,7 @@ package io.llmrelay.relay.attempt;
 import io.llmrelay.config.RouteConfig;
 import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.relay.attempt.RouteAttempts.RouteResult;
-import io.llmrelay.relay.log.RequestLog;
+import io.llmrelay.relay.log.AttemptLog;
 import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.watch.Deadline;
 import io.llmrelay.relay.watch.ReadFailure;
@@ -33,10 +33,11 @@ final class Attempt {
 
     private final ChatCompletionRequest chat;
     private final Deadline deadline;
-    private final RequestLog log;
+    private final AttemptLog log;
     private final long deadlineMarginMs;
 
-    Attempt(ChatCompletionRequest chat, Deadline deadline, RequestLog log, long deadlineMarginMs) {
+    /** @param log the request log, or (for an attempt racing another) a log held until the race is decided */
+    Attempt(ChatCompletionRequest chat, Deadline deadline, AttemptLog log, long deadlineMarginMs) {
         this.chat = chat;
         this.deadline = deadline;
         this.log = log;
@@ -54,6 +55,24 @@ final class Attempt {
 
         static Try retryable(Outcome failure, Optional<Duration> askedWait) {
             return new Try(null, failure, askedWait);
+        }
+
+        /** An answer worth relaying: a stream with its first item, or a whole answer. */
+        boolean succeeded() {
+            return settled != null && (settled.outcome() instanceof Outcome.Stream
+                    || settled.outcome() instanceof Outcome.Whole);
+        }
+
+        /** Closes the exchange of an answer that will not be relayed (a hedge's loser); failures hold none. */
+        void abandon() {
+            if (settled == null) {
+                return;
+            }
+            switch (settled.outcome()) {
+                case Outcome.Stream stream -> stream.chunks().close();
+                case Outcome.Whole whole -> whole.answer().close();
+                default -> { }
+            }
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Locale;
  * message content and no key ever goes in here: only the fields below exist, and the one field a
  * caller chooses freely (the model name) is cut short.
  */
-public final class RequestLog {
+public final class RequestLog implements AttemptLog {
     /** Model names are short; a caller sending a 100 KB one must not get a 100 KB log line. */
     private static final int MAX_MODEL_CHARS = 200;
     /** A reason is a sentence; an exception message may be anything, so it is cut short. */
@@ -36,6 +36,7 @@ public final class RequestLog {
     private int attempts;
     private long retryWaitMs;
     private final List<Attempt> attemptLog = new ArrayList<>();
+    private ObjectNode hedge;
 
     /**
      * One upstream attempt, for {@code debug}: the route, what came of it, when (ms after the
@@ -62,23 +63,38 @@ public final class RequestLog {
         status = httpStatus;
     }
 
+    @Override
     public void upstreamStatus(int httpStatus) {
         upstreamStatus = httpStatus;
-    }
-
-    /** One upstream attempt was made on {@code routeName}; {@code outcome} is its status or why it failed. */
-    public void attempt(String routeName, String outcome) {
-        attempt(routeName, outcome, null);
     }
 
     /**
      * As {@link #attempt(String, String)}, with why it failed in words that are safe to log (a key
      * resolver's reason, an upstream's host and socket error): never a key, ciphertext or content.
      */
+    @Override
     public void attempt(String routeName, String outcome, String detail) {
+        attemptAt(routeName, outcome, detail, System.nanoTime());
+    }
+
+    /** As {@link #attempt(String, String, String)}, for an attempt whose outcome came at {@code atNanos} ({@link System#nanoTime()}). */
+    public void attemptAt(String routeName, String outcome, String detail, long atNanos) {
         attempts++;
         upstreamRoute = routeName;
-        attemptLog.add(new Attempt(routeName, outcome, (System.nanoTime() - startNanos) / 1_000_000, cut(detail)));
+        attemptLog.add(new Attempt(routeName, outcome, (atNanos - startNanos) / 1_000_000, cut(detail)));
+    }
+
+    /**
+     * How a hedged first token went: the route hedged with, whether the hedge started, which
+     * attempt won ({@code primary}, {@code hedge}, or {@code none} when both failed), and how long
+     * each took to its first event, failure or cancellation (null: the hedge never started).
+     */
+    public void hedge(String hedgeRoute, boolean started, String winner, long primaryMs, Long hedgeMs) {
+        hedge = Json.object().put("route", hedgeRoute).put("started", started).put("winner", winner)
+                .put("primaryMs", primaryMs);
+        if (hedgeMs != null) {
+            hedge.put("hedgeMs", hedgeMs);
+        }
     }
 
     /** The relay waited this long before its next attempt. */
@@ -144,6 +160,9 @@ public final class RequestLog {
         }
         if (retryWaitMs > 0) {
             line.put("retryWaitMs", retryWaitMs);
+        }
+        if (hedge != null) {
+            line.set("hedge", hedge);
         }
         if (firstByteNanos >= 0) {
             line.put("timeToFirstByteMs", (firstByteNanos - startNanos) / 1_000_000.0);

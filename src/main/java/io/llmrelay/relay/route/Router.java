@@ -1,5 +1,7 @@
 package io.llmrelay.relay.route;
 
+import io.llmrelay.config.CallerConfig;
+import io.llmrelay.config.Globs;
 import io.llmrelay.config.RelayConfig;
 import io.llmrelay.config.RouteConfig;
 import java.util.LinkedHashSet;
@@ -73,38 +75,21 @@ public final class Router {
         return List.copyOf(models);
     }
 
-    static boolean isGlob(String pattern) {
-        return pattern.indexOf('*') >= 0;
+    /**
+     * The router a caller sees: only the routes it may use, as if no other existed. So a model
+     * another route serves is, for this caller, a model nobody serves (its default route, if it
+     * may use one, or 404), and nothing tells it that other routes exist.
+     */
+    public Router restrictedTo(CallerConfig caller) {
+        return caller.restricted() ? new Router(routes.stream().filter(r -> caller.mayUse(r.name())).toList()) : this;
     }
 
-    /**
-     * {@code *} matches any run of characters (including none), every other character only itself.
-     * Written by hand so that model names are never compiled as regular expressions.
-     */
+    static boolean isGlob(String pattern) {
+        return Globs.isGlob(pattern);
+    }
+
+    /** {@code *} matches any run of characters (including none), every other character only itself ({@link Globs}). */
     static boolean globMatches(String pattern, String text) {
-        int p = 0;
-        int t = 0;
-        int star = -1; // position in pattern after the last '*' seen
-        int resume = 0; // position in text where that '*' would next extend its match
-        while (t < text.length()) {
-            if (p < pattern.length() && pattern.charAt(p) == '*') {
-                star = ++p;
-                resume = t;
-            } else if (p < pattern.length() && pattern.charAt(p) == text.charAt(t)) {
-                p++;
-                t++;
-            } else if (star >= 0) {
-                // Let the last '*' swallow one more character and retry. Only the last '*' is ever
-                // retried, so the cost stays O(pattern x text) whatever the pattern.
-                p = star;
-                t = ++resume;
-            } else {
-                return false;
-            }
-        }
-        while (p < pattern.length() && pattern.charAt(p) == '*') {
-            p++;
-        }
-        return p == pattern.length();
+        return Globs.matches(pattern, text);
     }
 }
