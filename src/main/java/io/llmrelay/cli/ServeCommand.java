@@ -124,7 +124,7 @@ public final class ServeCommand {
         long initMs = (System.nanoTime() - started) / 1_000_000;
         String url = server.url().toString();
         out.println("LLM Relay is serving a local Function URL (same runtime loop and Runtime API as on Lambda).");
-        out.println("  base URL:  " + url + "/v1   (POST /v1/chat/completions, GET /v1/models)");
+        out.println("  base URL:  " + url + "/v1   (POST /v1/chat/completions, POST /v1/responses, GET /v1/models)");
         if (demo) {
             out.println("  config:    none given, so the OFFLINE DEMO: model '" + DemoModel.MODEL
                     + "' streams a short reply word by word; no upstream, no account needed.");

@@ -14,7 +14,6 @@ import io.llmrelay.relay.out.CallerOutput;
 import io.llmrelay.relay.out.ChunkWriter;
 import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.out.ResponseScrubber;
-import io.llmrelay.relay.out.SseChunkWriter;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.stream.StreamRelay;
 import io.llmrelay.relay.stream.WholeRelay;
@@ -25,10 +24,12 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * One {@code POST /chat/completions}, stage by stage: the body checked and parsed, the route
- * chosen, the upstreams tried ({@link RouteAttempts}: keys, retries and fallbacks, all before the
- * first byte), then the outcome relayed: a stream by {@link StreamRelay} into the chat SSE writer,
- * a whole answer by {@link WholeRelay}, a refusal or failure by the {@link ErrorContract}.
+ * One chat completion, stage by stage: the body checked and read as a chat request (in the
+ * caller's API, {@link CallerApi}: as it came for {@code /chat/completions}, translated for
+ * {@code /responses}), the route chosen, the upstreams tried ({@link RouteAttempts}: keys, retries
+ * and fallbacks, all before the first byte), then the outcome relayed: a stream by
+ * {@link StreamRelay} into the API's writer, a whole answer by the API's whole-answer step
+ * ({@link WholeRelay}), a refusal or failure by the {@link ErrorContract}.
  */
 final class ChatCompletionCall {
     private final RelaySetup setup;
@@ -39,9 +40,10 @@ final class ChatCompletionCall {
     private final Deadline deadline;
     private final CallerOutput out;
     private final ErrorContract errors;
+    private final CallerApi api;
 
     ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request, String requestId,
-            Deadline deadline, CallerOutput out, ErrorContract errors) {
+            Deadline deadline, CallerOutput out, ErrorContract errors, CallerApi api) {
         this.setup = setup;
         this.config = snapshot.config();
         this.router = snapshot.router();
@@ -50,6 +52,7 @@ final class ChatCompletionCall {
         this.deadline = deadline;
         this.out = out;
         this.errors = errors;
+        this.api = api;
     }
 
     void run() throws IOException {
@@ -60,7 +63,7 @@ final class ChatCompletionCall {
         }
         ChatCompletionRequest chat;
         try {
-            chat = ChatCompletionRequest.parse(request.body());
+            chat = api.read(request.body());
         } catch (InvalidRequestException e) {
             errors.replyOwn(e.error());
             return;
@@ -79,7 +82,7 @@ final class ChatCompletionCall {
 
     /** The outcome to the caller; closing the upstream (try-with-resources) is what stops its token generation. */
     private void relay(Outcome outcome) throws IOException {
-        ChunkWriter writer = new SseChunkWriter(out);
+        ChunkWriter writer = api.streamWriter(out);
         try {
             switch (outcome) {
                 case Outcome.Failure failure -> errors.reply(failure.error());
@@ -87,7 +90,7 @@ final class ChatCompletionCall {
                         refusal.headers(), refusal.body());
                 case Outcome.Whole whole -> {
                     try (UpstreamResponse answer = whole.answer()) {
-                        WholeRelay.relay(whole.route(), answer, deadline, out, errors, config.deadlineMarginMs());
+                        api.whole(whole.route(), answer, deadline, out, errors, config.deadlineMarginMs());
                     }
                 }
                 case Outcome.Stream stream -> {
