@@ -9,6 +9,7 @@ import io.llmrelay.config.StartupCheck;
 import io.llmrelay.local.LocalFunctionUrlServer;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
+import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.upstream.demo.DemoModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,13 +27,16 @@ import java.util.function.UnaryOperator;
  */
 public final class ServeCommand {
     static final String USAGE = """
-            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
+            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--queue N]
+                                                 [--timeout 300]
 
               --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
               --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET,
                                 else the offline demo; --config beside one of those is refused)
               --no-auth         accept every caller (local testing only)
-              --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
+              --concurrency N   simulated execution environments, i.e. invocations running at once (default 16)
+              --queue N         invocations that may wait for an environment beyond those (default: as many as
+                                --concurrency; 0 waits none, as Lambda); beyond them: 429 with retry-after
               --timeout S       the function timeout in seconds, 1 to 900, as template.yaml's Timeout (default 300)
               -h, --help        this text
 
@@ -44,6 +48,7 @@ public final class ServeCommand {
             "--port", "a port number, 0 to 65535 (0 picks a free one)",
             "--config", "the path of a relay config FILE",
             "--concurrency", "a whole number of environments, 1 to 1000",
+            "--queue", "a whole number of waiting invocations, 0 to 10000",
             "--timeout", "the function timeout in whole seconds, 1 to 900");
     /** The options that take none. */
     static final Set<String> FLAGS = Set.of("--no-auth");
@@ -56,9 +61,15 @@ public final class ServeCommand {
     /**
      * Parsed command line.
      *
+     * @param queue     how many invocations may wait for an environment beyond {@code concurrency}
      * @param timeoutMs the function timeout: every invocation's deadline, as on Lambda
      */
-    public record Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs) {
+    public record Options(int port, Path configFile, boolean noAuth, int concurrency, int queue, long timeoutMs) {
+        /** As many may wait as may run. */
+        public Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs) {
+            this(port, configFile, noAuth, concurrency, concurrency, timeoutMs);
+        }
+
         public Options(int port, Path configFile, boolean noAuth, int concurrency) {
             this(port, configFile, noAuth, concurrency, DEFAULT_TIMEOUT_MS);
         }
@@ -93,6 +104,9 @@ public final class ServeCommand {
         } catch (ConfigException e) {
             err.println("serve: " + e.getMessage());
             return 2;
+        } catch (LocalFunctionUrlServer.PortInUseException e) {
+            err.println("serve: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("serve: could not start: " + e.getMessage());
             return 1;
@@ -118,8 +132,9 @@ public final class ServeCommand {
         RelaySetup setup = customize.apply(RelaySetups.of(source, config, env, authOff, out));
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
-                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),
-                        LocalFunctionUrlServer.Options.defaults(0).function()),
+                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.queue(),
+                        options.timeoutMs(), LocalFunctionUrlServer.Options.defaults(0).function(),
+                        setup.logLevel() == LogLevel.DEBUG),
                 out);
         long initMs = (System.nanoTime() - started) / 1_000_000;
         String url = server.url().toString();
@@ -139,8 +154,10 @@ public final class ServeCommand {
         } else {
             out.println("  auth:      callers need 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
         }
-        out.println("  environments: up to " + options.concurrency() + " concurrent; first one ready in " + initMs
-                + " ms; function timeout " + options.timeoutMs() + " ms; request log " + setup.logLevel().name().toLowerCase(Locale.ROOT));
+        out.println("  environments: up to " + options.concurrency() + " running at once (--concurrency), up to "
+                + options.queue() + " more waiting (--queue), then 429 with retry-after; first one ready in " + initMs
+                + " ms; function timeout " + options.timeoutMs() + " ms; request log "
+                + setup.logLevel().name().toLowerCase(Locale.ROOT));
         out.println("  try:  curl -N " + url + "/v1/chat/completions -H 'content-type: application/json' \\");
         out.println("          -d '{\"model\":\"" + (demo ? DemoModel.MODEL : "<a model from your config>")
                 + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'"
@@ -163,12 +180,15 @@ public final class ServeCommand {
         String port = parsed.value("--port");
         String config = parsed.value("--config");
         String concurrency = parsed.value("--concurrency");
+        String queue = parsed.value("--queue");
         String timeout = parsed.value("--timeout");
+        int environments = concurrency == null ? 16 : intValue("--concurrency", concurrency, 1, 1000);
         return new Options(
                 port == null ? 8080 : intValue("--port", port, 0, 65535),
                 config == null ? null : Path.of(config),
                 parsed.flag("--no-auth"),
-                concurrency == null ? 16 : intValue("--concurrency", concurrency, 1, 1000),
+                environments,
+                queue == null ? environments : intValue("--queue", queue, 0, 10_000),
                 timeout == null ? DEFAULT_TIMEOUT_MS : intValue("--timeout", timeout, 1, 900) * 1000L);
     }
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -41,8 +42,12 @@ public final class LocalRuntimeApi implements AutoCloseable {
     private final InvocationQueue queue = new InvocationQueue();
     private final Map<String, PendingInvocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
+    /** Invocations admitted and not yet settled (running or waiting), at most {@link #maxHeld}. */
+    private final AtomicInteger held = new AtomicInteger();
+    private final int maxHeld;
 
-    private LocalRuntimeApi() {
+    private LocalRuntimeApi(int maxHeld) {
+        this.maxHeld = maxHeld;
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("runtime-api");
         threads.setDaemon(true);
@@ -55,8 +60,17 @@ public final class LocalRuntimeApi implements AutoCloseable {
         server.setHandler(new RuntimeApiHandler());
     }
 
+    /** A Runtime API that queues every invocation it is given. */
     public static LocalRuntimeApi start() throws Exception {
-        LocalRuntimeApi api = new LocalRuntimeApi();
+        return start(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A Runtime API that holds at most {@code maxHeld} invocations at a time, running or
+     * waiting ({@link #trySubmit}).
+     */
+    public static LocalRuntimeApi start(int maxHeld) throws Exception {
+        LocalRuntimeApi api = new LocalRuntimeApi(maxHeld);
         api.server.start();
         return api;
     }
@@ -68,11 +82,35 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     /** Queues an invocation; a runtime loop picks it up with its next {@code GET next}. */
     public PendingInvocation submit(byte[] event, long timeoutMs) {
+        PendingInvocation invocation = trySubmit(event, timeoutMs);
+        if (invocation == null) {
+            throw new IllegalStateException("the Runtime API holds " + maxHeld + " invocations already");
+        }
+        return invocation;
+    }
+
+    /**
+     * Queues an invocation unless {@code maxHeld} are admitted and not yet settled (see
+     * {@link PendingInvocation}): then null, and the caller is to be throttled.
+     */
+    public PendingInvocation trySubmit(byte[] event, long timeoutMs) {
+        int now;
+        do {
+            now = held.get();
+            if (now >= maxHeld) {
+                return null;
+            }
+        } while (!held.compareAndSet(now, now + 1));
         PendingInvocation invocation = new PendingInvocation(
                 UUID.randomUUID().toString(), UUID.randomUUID().toString(), event,
-                System.currentTimeMillis() + timeoutMs);
+                System.currentTimeMillis() + timeoutMs, held::decrementAndGet);
         queue.add(invocation);
         return invocation;
+    }
+
+    /** Invocations admitted and not yet settled: running, or waiting for an environment. */
+    public int held() {
+        return held.get();
     }
 
     /**

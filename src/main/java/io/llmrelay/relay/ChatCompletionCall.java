@@ -13,6 +13,7 @@ import io.llmrelay.relay.out.CallerGoneException;
 import io.llmrelay.relay.out.CallerOutput;
 import io.llmrelay.relay.out.ChunkWriter;
 import io.llmrelay.relay.out.ErrorContract;
+import io.llmrelay.relay.out.EscapedFailure;
 import io.llmrelay.relay.out.ResponseScrubber;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.stream.StreamRelay;
@@ -102,7 +103,9 @@ final class ChatCompletionCall {
                 }
             }
         } catch (CallerGoneException e) {
+            // The one line of a hang-up: the runtime and serve say nothing more of it.
             out.log().error("caller_disconnected");
+            out.log().errorDetail(EscapedFailure.describe(e.getCause()));
         } catch (ResponseScrubber.OutOfTime e) {
             errors.outOfTime(writer, config.deadlineMarginMs());
         }

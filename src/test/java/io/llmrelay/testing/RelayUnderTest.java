@@ -59,6 +59,7 @@ public final class RelayUnderTest implements AutoCloseable {
         private Map<String, String> env = Map.of();
         private boolean noAuth;
         private int concurrency = 8;
+        private Integer queue;
         private long timeoutMs = ServeCommand.DEFAULT_TIMEOUT_MS;
         private UnaryOperator<RelaySetup> customize = UnaryOperator.identity();
 
@@ -82,6 +83,12 @@ public final class RelayUnderTest implements AutoCloseable {
             return this;
         }
 
+        /** {@code --queue}: how many invocations may wait for an environment (default: as many as {@code --concurrency}). */
+        public Builder queue(int waiting) {
+            queue = waiting;
+            return this;
+        }
+
         /** The function timeout: each invocation's deadline is this long after it starts. */
         public Builder timeoutMs(long millis) {
             timeoutMs = millis;
@@ -101,7 +108,8 @@ public final class RelayUnderTest implements AutoCloseable {
             TeeOutputStream tee = new TeeOutputStream(output);
             PrintStream out = new PrintStream(tee, true, StandardCharsets.UTF_8);
             LocalFunctionUrlServer server = ServeCommand.start(
-                    new ServeCommand.Options(0, file, noAuth, concurrency, timeoutMs), env, out, customize);
+                    new ServeCommand.Options(0, file, noAuth, concurrency, queue == null ? concurrency : queue, timeoutMs),
+                    env, out, customize);
             return new RelayUnderTest(server, output, tee, file);
         }
     }
