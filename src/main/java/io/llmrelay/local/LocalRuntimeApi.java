@@ -12,7 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -42,12 +41,10 @@ public final class LocalRuntimeApi implements AutoCloseable {
     private final InvocationQueue queue = new InvocationQueue();
     private final Map<String, PendingInvocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
-    /** Invocations admitted and not yet settled (running or waiting), at most {@link #maxHeld}. */
-    private final AtomicInteger held = new AtomicInteger();
-    private final int maxHeld;
+    private final InvocationLimit limit;
 
     private LocalRuntimeApi(int maxHeld) {
-        this.maxHeld = maxHeld;
+        this.limit = new InvocationLimit(maxHeld);
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("runtime-api");
         threads.setDaemon(true);
@@ -84,7 +81,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
     public PendingInvocation submit(byte[] event, long timeoutMs) {
         PendingInvocation invocation = trySubmit(event, timeoutMs);
         if (invocation == null) {
-            throw new IllegalStateException("the Runtime API holds " + maxHeld + " invocations already");
+            throw new IllegalStateException("the Runtime API holds " + limit.max() + " invocations already");
         }
         return invocation;
     }
@@ -94,23 +91,13 @@ public final class LocalRuntimeApi implements AutoCloseable {
      * {@link PendingInvocation}): then null, and the caller is to be throttled.
      */
     public PendingInvocation trySubmit(byte[] event, long timeoutMs) {
-        int now;
-        do {
-            now = held.get();
-            if (now >= maxHeld) {
-                return null;
-            }
-        } while (!held.compareAndSet(now, now + 1));
-        PendingInvocation invocation = new PendingInvocation(
-                UUID.randomUUID().toString(), UUID.randomUUID().toString(), event,
-                System.currentTimeMillis() + timeoutMs, held::decrementAndGet);
+        if (!limit.tryAdmit()) {
+            return null;
+        }
+        PendingInvocation invocation = new PendingInvocation(UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(), event, System.currentTimeMillis() + timeoutMs, limit::release);
         queue.add(invocation);
         return invocation;
-    }
-
-    /** Invocations admitted and not yet settled: running, or waiting for an environment. */
-    public int held() {
-        return held.get();
     }
 
     /**

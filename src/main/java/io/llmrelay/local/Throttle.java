@@ -12,9 +12,11 @@ import org.eclipse.jetty.util.Callback;
  * serve's limit on invocations: {@code --concurrency} run at once (one per execution
  * environment), up to {@code --queue} more wait for an environment, and any beyond those are
  * refused at once with 429 and {@code retry-after}, as Lambda refuses a synchronous invocation
- * beyond the function's concurrency (429 {@code TooManyRequestsException}, whose
- * {@code retryAfterSeconds} says when to try again: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html,
- * "Errors"). Lambda queues none; {@code --queue 0} behaves so.
+ * beyond the function's concurrency: 429 {@code TooManyRequestsException}, whose
+ * {@code retryAfterSeconds} says when to try again
+ * (https://docs.aws.amazon.com/botocore/latest/reference/services/lambda/client/exceptions/TooManyRequestsException.html;
+ * what a Function URL's throttled answer holds beyond the status is not documented). Lambda queues
+ * none; {@code --queue 0} behaves so.
  *
  * <p>The body is OpenAI's shape rather than Lambda's ({@code {"Reason","Type","message"}}): the
  * callers are OpenAI clients, which read {@code error.message}, and whose retries (the official
