@@ -17,10 +17,13 @@ import java.io.IOException;
  * contract) is the same for every API.
  *
  * <pre>
- * API                               request in              streamed answer out        whole answer out
- * POST .../chat/completions         as it came ({@link ChatApi})   chat SSE chunks            the chat.completion as it came
- * POST .../responses                translated ({@link ResponsesApi})   Responses events           a Response object
+ * endpoint                    request in     streamed answer out   whole answer out
+ * POST .../chat/completions   as it came     chat SSE chunks       the chat.completion as it came   ChatApi
+ * POST .../responses          translated     Responses events      a Response object                ResponsesApi
  * </pre>
+ *
+ * @see ChatApi
+ * @see ResponsesApi
  */
 interface CallerApi {
 
