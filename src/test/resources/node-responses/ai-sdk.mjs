@@ -1,7 +1,7 @@
 // Calls `POST /responses` through the Vercel AI SDK's default OpenAI provider (`openai(model)`,
 // which speaks the Responses API) and prints one JSON line per thing that happens, as it happens.
 //
-//   node ai-sdk.mjs <baseURL> <scenario>
+//   node ai-sdk.mjs <baseURL> <scenario> <apiKey>
 //
 // Scenarios: streamText, generateText (both with a function tool the model may call),
 // toolLoop (generateText that runs the tool and asks again: the second request carries the
@@ -11,8 +11,8 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 
-const [baseURL, scenario] = process.argv.slice(2);
-const openai = createOpenAI({ baseURL, apiKey: 'rk-test' });
+const [baseURL, scenario, apiKey] = process.argv.slice(2);
+const openai = createOpenAI({ baseURL, apiKey });
 
 function emit(line) {
   process.stdout.write(JSON.stringify(line) + '\n');

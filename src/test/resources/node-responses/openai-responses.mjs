@@ -1,7 +1,7 @@
 // Calls `POST /responses` with the official npm `openai` client (6.x) and prints one JSON line per
 // thing that happens, the moment it happens, so that a test can follow a stream live.
 //
-//   node openai-responses.mjs <baseURL> <scenario>
+//   node openai-responses.mjs <baseURL> <scenario> <apiKey>
 //
 // Scenarios: stream (responses.create, stream: true), create (not streaming), helper
 // (responses.stream(), which rebuilds the response from the events and parses strict tool
@@ -10,8 +10,8 @@
 // the answer, or {"type":"error",...} when the client threw (exit code 1).
 import OpenAI, { APIError } from 'openai';
 
-const [baseURL, scenario] = process.argv.slice(2);
-const client = new OpenAI({ baseURL, apiKey: 'rk-test', maxRetries: 0, timeout: 30_000 });
+const [baseURL, scenario, apiKey] = process.argv.slice(2);
+const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 30_000 });
 
 const tools = [{
   type: 'function',

@@ -17,7 +17,7 @@ public final class Main {
 
             commands:
               serve        run the relay locally as a Function URL, on 127.0.0.1
-                           [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
+                           [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--queue N] [--timeout 300]
                            [--invocations-per-environment 1]
               caller-key   make a caller key and the "callers" entry holding its hash
                            new --name NAME

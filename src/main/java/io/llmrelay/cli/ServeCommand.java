@@ -9,6 +9,7 @@ import io.llmrelay.config.StartupCheck;
 import io.llmrelay.local.LocalFunctionUrlServer;
 import io.llmrelay.relay.RelayHandler;
 import io.llmrelay.relay.RelaySetup;
+import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.upstream.demo.DemoModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,14 +27,16 @@ import java.util.function.UnaryOperator;
  */
 public final class ServeCommand {
     static final String USAGE = """
-            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--timeout 300]
-                                                 [--invocations-per-environment 1]
+            usage: java -jar llm-relay.jar serve [--port 8080] [--config FILE] [--no-auth] [--concurrency 16] [--queue N]
+                                                 [--timeout 300] [--invocations-per-environment 1]
 
               --port N          port on 127.0.0.1 (default 8080; 0 picks a free one)
               --config FILE     relay configuration (default: RELAY_CONFIG / RELAY_CONFIG_FILE / RELAY_CONFIG_SECRET,
                                 else the offline demo; --config beside one of those is refused)
               --no-auth         accept every caller (local testing only)
-              --concurrency N   simulated execution environments, i.e. concurrent invocations (default 16)
+              --concurrency N   simulated execution environments, i.e. invocations running at once (default 16)
+              --queue N         invocations that may wait for an environment beyond those (default: as many as
+                                --concurrency; 0 waits none, as Lambda); beyond them: 429 with retry-after
               --timeout S       the function timeout in seconds, 1 to 900, as template.yaml's Timeout (default 300)
               --invocations-per-environment N
                                 invocations each environment runs at once, 1 to 1000, as Lambda Managed Instances'
@@ -48,6 +51,7 @@ public final class ServeCommand {
             "--port", "a port number, 0 to 65535 (0 picks a free one)",
             "--config", "the path of a relay config FILE",
             "--concurrency", "a whole number of environments, 1 to 1000",
+            "--queue", "a whole number of waiting invocations, 0 to 10000",
             "--timeout", "the function timeout in whole seconds, 1 to 900",
             "--invocations-per-environment", "a whole number of concurrent invocations per environment, 1 to 1000");
     /** The options that take none. */
@@ -61,13 +65,15 @@ public final class ServeCommand {
     /**
      * Parsed command line.
      *
+     * @param queue     how many invocations may wait for an environment beyond {@code concurrency}
      * @param timeoutMs the function timeout: every invocation's deadline, as on Lambda
      * @param invocationsPerEnvironment runtime loops per environment, sharing its handler (Managed Instances)
      */
-    public record Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs,
+    public record Options(int port, Path configFile, boolean noAuth, int concurrency, int queue, long timeoutMs,
             int invocationsPerEnvironment) {
+        /** As many may wait as may run; one invocation per environment. */
         public Options(int port, Path configFile, boolean noAuth, int concurrency, long timeoutMs) {
-            this(port, configFile, noAuth, concurrency, timeoutMs, 1);
+            this(port, configFile, noAuth, concurrency, concurrency, timeoutMs, 1);
         }
 
         public Options(int port, Path configFile, boolean noAuth, int concurrency) {
@@ -104,6 +110,9 @@ public final class ServeCommand {
         } catch (ConfigException e) {
             err.println("serve: " + e.getMessage());
             return 2;
+        } catch (LocalFunctionUrlServer.PortInUseException e) {
+            err.println("serve: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("serve: could not start: " + e.getMessage());
             return 1;
@@ -129,13 +138,14 @@ public final class ServeCommand {
         RelaySetup setup = customize.apply(RelaySetups.of(source, config, env, authOff, out));
         long started = System.nanoTime();
         LocalFunctionUrlServer server = LocalFunctionUrlServer.start(() -> new RelayHandler(setup),
-                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.timeoutMs(),
-                        LocalFunctionUrlServer.Options.defaults(0).function(), options.invocationsPerEnvironment()),
+                new LocalFunctionUrlServer.Options("127.0.0.1", options.port(), options.concurrency(), options.queue(),
+                        options.timeoutMs(), LocalFunctionUrlServer.Options.defaults(0).function(),
+                        setup.logLevel() == LogLevel.DEBUG, options.invocationsPerEnvironment()),
                 out);
         long initMs = (System.nanoTime() - started) / 1_000_000;
         String url = server.url().toString();
         out.println("LLM Relay is serving a local Function URL (same runtime loop and Runtime API as on Lambda).");
-        out.println("  base URL:  " + url + "/v1   (POST /v1/chat/completions, GET /v1/models)");
+        out.println("  base URL:  " + url + "/v1   (POST /v1/chat/completions, POST /v1/responses, GET /v1/models)");
         if (demo) {
             out.println("  config:    none given, so the OFFLINE DEMO: model '" + DemoModel.MODEL
                     + "' streams a short reply word by word; no upstream, no account needed.");
@@ -150,8 +160,10 @@ public final class ServeCommand {
         } else {
             out.println("  auth:      callers need 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
         }
-        out.println("  environments: up to " + options.concurrency() + " concurrent; first one ready in " + initMs
-                + " ms; function timeout " + options.timeoutMs() + " ms; request log " + setup.logLevel().name().toLowerCase(Locale.ROOT));
+        out.println("  environments: up to " + options.concurrency() + " running at once (--concurrency), up to "
+                + options.queue() + " more waiting (--queue), then 429 with retry-after; first one ready in " + initMs
+                + " ms; function timeout " + options.timeoutMs() + " ms; request log "
+                + setup.logLevel().name().toLowerCase(Locale.ROOT));
         out.println("  try:  curl -N " + url + "/v1/chat/completions -H 'content-type: application/json' \\");
         out.println("          -d '{\"model\":\"" + (demo ? DemoModel.MODEL : "<a model from your config>")
                 + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'"
@@ -174,13 +186,16 @@ public final class ServeCommand {
         String port = parsed.value("--port");
         String config = parsed.value("--config");
         String concurrency = parsed.value("--concurrency");
+        String queue = parsed.value("--queue");
         String timeout = parsed.value("--timeout");
+        int environments = concurrency == null ? 16 : intValue("--concurrency", concurrency, 1, 1000);
         String perEnvironment = parsed.value("--invocations-per-environment");
         return new Options(
                 port == null ? 8080 : intValue("--port", port, 0, 65535),
                 config == null ? null : Path.of(config),
                 parsed.flag("--no-auth"),
-                concurrency == null ? 16 : intValue("--concurrency", concurrency, 1, 1000),
+                environments,
+                queue == null ? environments : intValue("--queue", queue, 0, 10_000),
                 timeout == null ? DEFAULT_TIMEOUT_MS : intValue("--timeout", timeout, 1, 900) * 1000L,
                 perEnvironment == null ? 1 : intValue("--invocations-per-environment", perEnvironment, 1, 1000));
     }

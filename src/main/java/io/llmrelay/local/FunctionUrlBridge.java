@@ -28,7 +28,12 @@ import org.eclipse.jetty.util.Callback;
  * <p>The invocation has one deadline, the one its runtime is given; serve waits for the function
  * until then and no longer. A caller that hangs up, before or during the answer, is noticed at
  * once ({@link CallerWatch}) and its invocation abandoned: dropped if still queued, else the
- * function's next write fails.
+ * function's next write fails. Beyond serve's limit on invocations an invocation is refused at
+ * once ({@link Throttle}).
+ *
+ * <p>One event, one line: a hang-up is told by the function's request log line
+ * ({@code caller_disconnected}) once it was delivered; serve says so itself only for an invocation
+ * it dropped before any function saw it (and, at {@code debug}, the moment it notices one).
  */
 final class FunctionUrlBridge extends Handler.Abstract {
     private final LocalRuntimeApi runtimeApi;
@@ -36,11 +41,17 @@ final class FunctionUrlBridge extends Handler.Abstract {
     private final long timeoutMs;
     private final PrintStream log;
     private final ResponseForwarder forwarder;
+    private final Throttle throttle;
+    private final boolean debug;
 
-    FunctionUrlBridge(LocalRuntimeApi runtimeApi, ExecutionEnvironments environments, long timeoutMs, PrintStream log) {
+    /** @param debug also say when a caller's hang-up is noticed ({@code RELAY_LOG_LEVEL=debug}) */
+    FunctionUrlBridge(LocalRuntimeApi runtimeApi, ExecutionEnvironments environments, long timeoutMs, Throttle throttle,
+            boolean debug, PrintStream log) {
         this.runtimeApi = runtimeApi;
         this.environments = environments;
         this.timeoutMs = timeoutMs;
+        this.throttle = throttle;
+        this.debug = debug;
         this.log = log;
         this.forwarder = new ResponseForwarder(runtimeApi, timeoutMs, log);
     }
@@ -53,9 +64,12 @@ final class FunctionUrlBridge extends Handler.Abstract {
                     "{\"Message\":\"Request must be smaller than " + LocalFunctionUrlServer.MAX_REQUEST_BYTES
                             + " bytes for the InvokeFunction operation\"}");
         }
+        PendingInvocation invocation = runtimeApi.trySubmit(event(request, body), timeoutMs);
+        if (invocation == null) {
+            return throttle.refuse(response, callback);
+        }
         CallerWatch watch = CallerWatch.start(request);
-        PendingInvocation invocation = runtimeApi.submit(event(request, body), timeoutMs);
-        watch.whenGone(() -> runtimeApi.abandon(invocation, PendingInvocation.Abandoned.callerGone()));
+        watch.whenGone(() -> hungUp(invocation));
         environments.scaleForQueue();
 
         PendingInvocation.Result result;
@@ -70,23 +84,34 @@ final class FunctionUrlBridge extends Handler.Abstract {
                     return timedOut(invocation, watch, response, callback);
                 }
                 watch.stop();
-                log.println("serve: invocation " + invocation.requestId()
-                        + ": the client went away before the function answered; the invocation was dropped");
+                if (!invocation.delivered()) {
+                    // No function saw it, so no request log line will tell of it: this line does.
+                    log.println("serve: invocation " + invocation.requestId()
+                            + ": the client went away before the function answered; the invocation was dropped");
+                }
                 callback.failed(abandoned);
                 return true;
             }
             watch.stop();
             return lambdaAnswer(response, callback, 502, invocation.requestId(), "{\"Message\":\"Internal Server Error\"}");
         }
-        if (result instanceof PendingInvocation.Failed failed) {
-            // What a Function URL answers when the function reports an error.
-            log.println("serve: invocation " + invocation.requestId() + " failed: " + failed.errorType()
-                    + " " + failed.errorBody());
+        if (result instanceof PendingInvocation.Failed) {
+            // What a Function URL answers when the function reports an error; the function's own
+            // log (its runtime loop's line) says what the error was.
             watch.stop();
             return lambdaAnswer(response, callback, 502, invocation.requestId(), "{\"Message\":\"Internal Server Error\"}");
         }
         forwarder.forward((PendingInvocation.Streamed) result, invocation, watch, response, callback);
         return true;
+    }
+
+    /** The caller hung up: its invocation is abandoned (dropped, or its function's next write fails). */
+    private void hungUp(PendingInvocation invocation) {
+        runtimeApi.abandon(invocation, PendingInvocation.Abandoned.callerGone());
+        if (debug) {
+            log.println("serve: invocation " + invocation.requestId() + ": the client hung up; "
+                    + (invocation.delivered() ? "the function's next write fails" : "it will not be delivered"));
+        }
     }
 
     /** The deadline passed before the function answered: Lambda's 504, and the invocation is dropped. */

@@ -2,7 +2,9 @@ package io.llmrelay.local;
 
 import io.llmrelay.runtime.FunctionEnvironment;
 import io.llmrelay.runtime.HandlerFactory;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.URI;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -29,15 +31,18 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
     private final ServerConnector connector;
 
     /**
-     * @param maxEnvironments how many execution environments may run at once (Lambda's concurrency)
+     * @param maxEnvironments how many invocations may run at once (Lambda's concurrency)
+     * @param maxQueued       how many more may wait for an environment; beyond those, 429 ({@link Throttle})
      * @param timeoutMs       the function timeout: each invocation's deadline
+     * @param debug           also say when a caller's hang-up is noticed
      * @param invocationsPerEnvironment how many invocations each environment runs at once, on as many
      *     runtime loops sharing one handler (Lambda Managed Instances' {@code AWS_LAMBDA_MAX_CONCURRENCY}); 1 by default
      */
-    public record Options(String host, int port, int maxEnvironments, long timeoutMs, FunctionEnvironment function,
-            int invocationsPerEnvironment) {
+    public record Options(String host, int port, int maxEnvironments, int maxQueued, long timeoutMs,
+            FunctionEnvironment function, boolean debug, int invocationsPerEnvironment) {
+        /** As many may wait as may run; no debug lines; one invocation per environment. */
         public Options(String host, int port, int maxEnvironments, long timeoutMs, FunctionEnvironment function) {
-            this(host, port, maxEnvironments, timeoutMs, function, 1);
+            this(host, port, maxEnvironments, maxEnvironments, timeoutMs, function, false, 1);
         }
 
         public static Options defaults(int port) {
@@ -46,6 +51,15 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
         }
     }
 
+    /** The port is taken: serve's first words when it cannot listen. */
+    public static final class PortInUseException extends IOException {
+        PortInUseException(String host, int port, IOException cause) {
+            super("port " + port + " is in use on " + host + " (another serve, or another program, listens there);"
+                    + " choose another with --port N, or --port 0 for a free one", cause);
+        }
+    }
+
+    /** @param log serve's event lines go here, each stamped with the time ({@link StampedLines}) */
     private LocalFunctionUrlServer(LocalRuntimeApi runtimeApi, HandlerFactory handlers, Options options,
             PrintStream log) {
         this.runtimeApi = runtimeApi;
@@ -60,7 +74,9 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
         connector.setPort(options.port());
         server.addConnector(connector);
         server.setErrorHandler(new RefusalErrorHandler());
-        server.setHandler(new FunctionUrlBridge(runtimeApi, environments, options.timeoutMs(), log));
+        Throttle throttle = new Throttle(options.maxEnvironments(), options.maxQueued(), log);
+        server.setHandler(new FunctionUrlBridge(runtimeApi, environments, options.timeoutMs(), throttle,
+                options.debug(), log));
     }
 
     /**
@@ -77,16 +93,20 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
     }
 
     /**
-     * Starts the Runtime API, the first execution environment (its init runs now, as a cold start
-     * would) and the HTTP listener.
+     * Takes the port, then starts the Runtime API, the first execution environment (its init runs
+     * now, as a cold start would) and the HTTP listener. The port comes first so that a busy one is
+     * the first and only thing said, before any environment starts.
      *
+     * @param log where serve's event lines go (and its runtime loops' lines), each stamped with the time
+     * @throws PortInUseException    when the port is taken
      * @throws IllegalStateException when the function's init fails; the message has the error
      */
     public static LocalFunctionUrlServer start(HandlerFactory handlers, Options options, PrintStream log)
             throws Exception {
-        LocalRuntimeApi api = LocalRuntimeApi.start();
-        LocalFunctionUrlServer server = new LocalFunctionUrlServer(api, handlers, options, log);
+        LocalRuntimeApi api = LocalRuntimeApi.start(options.maxEnvironments() + options.maxQueued());
+        LocalFunctionUrlServer server = new LocalFunctionUrlServer(api, handlers, options, StampedLines.of(log));
         try {
+            server.listen(options);
             if (!server.environments.startFirst()) {
                 throw new IllegalStateException("the function failed to initialise: "
                         + String.join("; ", api.initErrors()));
@@ -97,6 +117,18 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /** Binds the port (Jetty's start then uses the bound channel). */
+    private void listen(Options options) throws IOException {
+        try {
+            connector.open();
+        } catch (IOException e) {
+            if (e.getCause() instanceof BindException || e instanceof BindException) {
+                throw new PortInUseException(options.host(), options.port(), e);
+            }
+            throw e;
+        }
     }
 
     public URI url() {

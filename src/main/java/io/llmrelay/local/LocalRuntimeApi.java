@@ -55,8 +55,10 @@ public final class LocalRuntimeApi implements AutoCloseable {
     /** Completed with how many {@code next} calls came before the first {@code restore/next}. */
     private final CompletableFuture<Integer> restoreAsked = new CompletableFuture<>();
     private volatile CompletableFuture<Void> restoreRelease = CompletableFuture.completedFuture(null);
+    private final InvocationLimit limit;
 
-    private LocalRuntimeApi() {
+    private LocalRuntimeApi(int maxHeld) {
+        this.limit = new InvocationLimit(maxHeld);
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("runtime-api");
         threads.setDaemon(true);
@@ -69,8 +71,17 @@ public final class LocalRuntimeApi implements AutoCloseable {
         server.setHandler(new RuntimeApiHandler());
     }
 
+    /** A Runtime API that queues every invocation it is given. */
     public static LocalRuntimeApi start() throws Exception {
-        LocalRuntimeApi api = new LocalRuntimeApi();
+        return start(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A Runtime API that holds at most {@code maxHeld} invocations at a time, running or
+     * waiting ({@link #trySubmit}).
+     */
+    public static LocalRuntimeApi start(int maxHeld) throws Exception {
+        LocalRuntimeApi api = new LocalRuntimeApi(maxHeld);
         api.server.start();
         return api;
     }
@@ -82,9 +93,23 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     /** Queues an invocation; a runtime loop picks it up with its next {@code GET next}. */
     public PendingInvocation submit(byte[] event, long timeoutMs) {
-        PendingInvocation invocation = new PendingInvocation(
-                UUID.randomUUID().toString(), UUID.randomUUID().toString(), event,
-                System.currentTimeMillis() + timeoutMs);
+        PendingInvocation invocation = trySubmit(event, timeoutMs);
+        if (invocation == null) {
+            throw new IllegalStateException("the Runtime API holds " + limit.max() + " invocations already");
+        }
+        return invocation;
+    }
+
+    /**
+     * Queues an invocation unless {@code maxHeld} are admitted and not yet settled (see
+     * {@link PendingInvocation}): then null, and the caller is to be throttled.
+     */
+    public PendingInvocation trySubmit(byte[] event, long timeoutMs) {
+        if (!limit.tryAdmit()) {
+            return null;
+        }
+        PendingInvocation invocation = new PendingInvocation(UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(), event, System.currentTimeMillis() + timeoutMs, limit::release);
         queue.add(invocation);
         return invocation;
     }

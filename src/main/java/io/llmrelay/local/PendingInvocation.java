@@ -25,16 +25,26 @@ public final class PendingInvocation {
     /** Guards the hand-over between the caller's side (abandon) and the function's side (deliver, respond, answered). */
     private final Object lock = new Object();
     private boolean abandoned;
+    private boolean delivered;
     private boolean answered;
     /** Resets the connection the function answers on; null until delivered and after it answered. */
     private Runnable reset;
     private ChunkPipe body;
 
+    /** Runs once, when this invocation stops counting against serve's limit; see {@link #settle()}. */
+    private final Runnable onSettled;
+    private boolean settled;
+
     PendingInvocation(String requestId, String invocationId, byte[] event, long deadlineEpochMs) {
+        this(requestId, invocationId, event, deadlineEpochMs, () -> { });
+    }
+
+    PendingInvocation(String requestId, String invocationId, byte[] event, long deadlineEpochMs, Runnable onSettled) {
         this.requestId = requestId;
         this.invocationId = invocationId;
         this.event = event;
         this.deadlineEpochMs = deadlineEpochMs;
+        this.onSettled = onSettled;
     }
 
     public String requestId() {
@@ -79,9 +89,17 @@ public final class PendingInvocation {
                 return false;
             }
             reset = resetConnection;
+            delivered = true;
         }
         deliveredNanos = System.nanoTime();
         return true;
+    }
+
+    /** Whether a runtime took this invocation: from then on its function answers for it (and logs it). */
+    boolean delivered() {
+        synchronized (lock) {
+            return delivered;
+        }
     }
 
     /**
@@ -106,6 +124,7 @@ public final class PendingInvocation {
             answered = true;
             reset = null;
         }
+        settle();
     }
 
     /**
@@ -130,7 +149,23 @@ public final class PendingInvocation {
             }
             reset = null;
         }
+        settle();
         result.completeExceptionally(why);
+    }
+
+    /**
+     * The invocation no longer counts against serve's limit: the function answered it in full (or
+     * reported its error), or nobody waits for it any more (abandoned: dropped from the queue, or
+     * its function's next write fails). Once only, whichever comes first.
+     */
+    private void settle() {
+        synchronized (lock) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+        }
+        onSettled.run();
     }
 
     boolean abandoned() {

@@ -17,6 +17,11 @@ import org.eclipse.jetty.util.Callback;
  * serve does the same (the body's reads end at the deadline), so a function that ignores its
  * deadline shows here. However the answer ends early, the invocation is abandoned so the
  * function's next write fails.
+ *
+ * <p>Of the ways an answer ends early, serve has a line only for the one it causes: the deadline.
+ * A caller that went away is the function's request log line ({@code caller_disconnected}), and a
+ * function that failed mid-stream says so in its own log (the runtime loop's line): one event, one
+ * line.
  */
 final class ResponseForwarder {
     private final LocalRuntimeApi runtimeApi;
@@ -45,18 +50,34 @@ final class ResponseForwarder {
             OutputStream out = Content.Sink.asOutputStream(response);
             copy(body, out);
             watch.stop(); // before the last chunk: once the caller has it, it may send its next request
-            out.close();
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new CallerGone(e);
+            }
             callback.succeeded();
         } catch (IOException e) {
             boolean timedOut = e instanceof ChunkPipe.DeadlinePassed
                     || e instanceof PendingInvocation.Abandoned abandoned && abandoned.timedOut();
+            // Decided before the abandon below, which makes the function's side fail too.
+            String untold = timedOut ? "timed out after " + timeoutMs
+                    + " ms mid-stream; the response was cut off, as Lambda does" : unexplained(e, watch, streamed);
             runtimeApi.abandon(invocation, timedOut
                     ? PendingInvocation.Abandoned.deadlinePassed() : PendingInvocation.Abandoned.callerGone());
             watch.stop();
             closeQuietly(body); // tells the function's side that nobody is reading any more
-            log.println("serve: invocation " + invocation.requestId() + ": " + why(e, timedOut, streamed));
+            if (untold != null) {
+                log.println("serve: invocation " + invocation.requestId() + ": " + untold);
+            }
             // Abort the exchange: the client sees a cut-off body, as from a Function URL.
             callback.failed(e);
+        }
+    }
+
+    /** Thrown by {@link #copy} when a write to the caller fails: the caller went away. */
+    private static final class CallerGone extends IOException {
+        CallerGone(IOException cause) {
+            super("the client went away: " + cause.getMessage(), cause);
         }
     }
 
@@ -64,30 +85,39 @@ final class ResponseForwarder {
     private static void copy(InputStream body, OutputStream out) throws IOException {
         if (body instanceof ChunkPipe pipe) {
             for (byte[] chunk = pipe.readChunk(); chunk != null; chunk = pipe.readChunk()) {
-                out.write(chunk);
-                out.flush();
+                send(out, chunk, chunk.length);
             }
             return;
         }
         byte[] buffer = new byte[8 * 1024];
         for (int n = body.read(buffer); n != -1; n = body.read(buffer)) {
-            out.write(buffer, 0, n);
-            out.flush();
+            send(out, buffer, n);
         }
     }
 
-    private String why(IOException e, boolean timedOut, PendingInvocation.Streamed streamed) {
-        if (timedOut) {
-            return "timed out after " + timeoutMs + " ms mid-stream; the response was cut off, as Lambda does";
+    private static void send(OutputStream out, byte[] bytes, int length) throws CallerGone {
+        try {
+            out.write(bytes, 0, length);
+            out.flush();
+        } catch (IOException e) {
+            throw new CallerGone(e);
         }
-        if (e instanceof PendingInvocation.Abandoned) {
-            return "the client went away mid-stream; the function's next write fails";
+    }
+
+    /**
+     * What nobody else will say of an answer that ended early, not at the deadline: nothing (null)
+     * when the caller went away (the function's request log line says it) or the function reported
+     * its failure (its runtime loop logged it); otherwise how the function's response broke off.
+     */
+    private static String unexplained(IOException e, CallerWatch watch, PendingInvocation.Streamed streamed) {
+        if (e instanceof CallerGone || e instanceof PendingInvocation.Abandoned || watch.gone()) {
+            return null;
         }
         PendingInvocation.StreamEnd end = streamed.completion().getNow(null);
-        if (end != null && !end.succeeded()) {
-            return "the function failed mid-stream: " + end.errorType() + " " + end.errorBody();
+        if (end != null && !end.succeeded() && !ResponseReceiver.CONNECTION_ERROR.equals(end.errorType())) {
+            return null;
         }
-        return "the client went away before the response was complete (" + e + ")";
+        return "the function's response broke off mid-stream (" + e.getMessage() + ")";
     }
 
     private static void closeQuietly(InputStream body) {

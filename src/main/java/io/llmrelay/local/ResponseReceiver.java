@@ -21,6 +21,9 @@ import org.eclipse.jetty.server.Request;
  * latest, and a response for an invocation whose caller is gone is refused with a reset.
  */
 final class ResponseReceiver {
+    /** The error type of a response whose connection broke: serve's word, not the function's. */
+    static final String CONNECTION_ERROR = "Runtime.ConnectionError";
+
     private final PendingInvocation invocation;
     private final Request request;
     private final ChunkPipe pipe;
@@ -54,7 +57,7 @@ final class ResponseReceiver {
             forwardBody();
         } catch (IOException e) {
             invocation.answered();
-            completion.complete(new PendingInvocation.StreamEnd(bytes, "Runtime.ConnectionError", e.getMessage()));
+            completion.complete(new PendingInvocation.StreamEnd(bytes, CONNECTION_ERROR, e.getMessage()));
             pipe.fail(e);
             return Outcome.BROKEN;
         }

@@ -13,8 +13,8 @@ import io.llmrelay.relay.out.CallerGoneException;
 import io.llmrelay.relay.out.CallerOutput;
 import io.llmrelay.relay.out.ChunkWriter;
 import io.llmrelay.relay.out.ErrorContract;
+import io.llmrelay.relay.out.EscapedFailure;
 import io.llmrelay.relay.out.ResponseScrubber;
-import io.llmrelay.relay.out.SseChunkWriter;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.stream.StreamRelay;
 import io.llmrelay.relay.stream.WholeRelay;
@@ -25,11 +25,13 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * One {@code POST /chat/completions}, stage by stage: the body checked and parsed, the route
- * chosen among those the caller may use, the upstreams tried ({@link RouteAttempts}: each route's
- * transform of the request, keys, hedges, retries and fallbacks, all before the first byte), then
- * the outcome relayed: a stream by {@link StreamRelay} into the chat SSE writer,
- * a whole answer by {@link WholeRelay}, a refusal or failure by the {@link ErrorContract}.
+ * One chat completion, stage by stage: the body checked and read as a chat request (in the
+ * caller's API, {@link CallerApi}: as it came for {@code /chat/completions}, translated for
+ * {@code /responses}), the route chosen among those the caller may use, the upstreams tried
+ * ({@link RouteAttempts}: each route's transform of the request, keys, hedges, retries and
+ * fallbacks, all before the first byte), then the outcome relayed: a stream by
+ * {@link StreamRelay} into the API's writer, a whole answer by the API's whole-answer step
+ * ({@link WholeRelay}), a refusal or failure by the {@link ErrorContract}.
  */
 final class ChatCompletionCall {
     private final RelaySetup setup;
@@ -40,10 +42,11 @@ final class ChatCompletionCall {
     private final Deadline deadline;
     private final CallerOutput out;
     private final ErrorContract errors;
+    private final CallerApi api;
 
     /** @param router the routes the caller may use: any other model is one nobody serves */
     ChatCompletionCall(RelaySetup setup, RelayConfig config, Router router, FunctionUrlRequest request, String requestId,
-            Deadline deadline, CallerOutput out, ErrorContract errors) {
+            Deadline deadline, CallerOutput out, ErrorContract errors, CallerApi api) {
         this.setup = setup;
         this.config = config;
         this.router = router;
@@ -52,6 +55,7 @@ final class ChatCompletionCall {
         this.deadline = deadline;
         this.out = out;
         this.errors = errors;
+        this.api = api;
     }
 
     void run() throws IOException {
@@ -62,7 +66,7 @@ final class ChatCompletionCall {
         }
         ChatCompletionRequest chat;
         try {
-            chat = ChatCompletionRequest.parse(request.body());
+            chat = api.read(request.body());
         } catch (InvalidRequestException e) {
             errors.replyOwn(e.error());
             return;
@@ -82,7 +86,7 @@ final class ChatCompletionCall {
 
     /** The outcome to the caller; closing the upstream (try-with-resources) is what stops its token generation. */
     private void relay(Outcome outcome) throws IOException {
-        ChunkWriter writer = new SseChunkWriter(out);
+        ChunkWriter writer = api.streamWriter(out);
         try {
             switch (outcome) {
                 case Outcome.Failure failure -> errors.reply(failure.error());
@@ -90,7 +94,7 @@ final class ChatCompletionCall {
                         refusal.headers(), refusal.body(), refusal.translated());
                 case Outcome.Whole whole -> {
                     try (UpstreamResponse answer = whole.answer()) {
-                        WholeRelay.relay(whole.route(), answer, deadline, out, errors, config.deadlineMarginMs());
+                        api.whole(whole.route(), answer, deadline, out, errors, config.deadlineMarginMs());
                     }
                 }
                 case Outcome.Stream stream -> {
@@ -103,7 +107,9 @@ final class ChatCompletionCall {
                 }
             }
         } catch (CallerGoneException e) {
+            // The one line of a hang-up: the runtime and serve say nothing more of it.
             out.log().error("caller_disconnected");
+            out.log().errorDetail(EscapedFailure.describe(e.getCause()));
         } catch (ResponseScrubber.OutOfTime e) {
             errors.outOfTime(writer, config.deadlineMarginMs());
         }

@@ -23,8 +23,9 @@ import java.io.IOException;
 /**
  * The relay's handler, an OpenAI-compatible endpoint (on Lambda through {@code app.LambdaHandler},
  * in {@code serve} directly), and the request path: which endpoint and method, the configuration
- * in force, the caller checked, then {@code GET .../models} answered here or
- * {@code POST .../chat/completions} handed to a {@link ChatCompletionCall}. Every failure is an
+ * in force, the caller checked, then {@code GET .../models} answered here, or
+ * {@code POST .../chat/completions} and {@code POST .../responses} handed to a
+ * {@link ChatCompletionCall} in the caller's API ({@link CallerApi}). Every failure is an
  * OpenAI error body ({@link ErrorContract}); each request is one request log line.
  */
 public final class RelayHandler extends FunctionUrlHandler {
@@ -73,7 +74,7 @@ public final class RelayHandler extends FunctionUrlHandler {
             errors.replyOwn(OpenAiError.notFound(request.rawPath()));
             return;
         }
-        String allowed = path == RequestPath.CHAT_COMPLETIONS ? "POST" : "GET";
+        String allowed = path.method();
         if (!request.method().equals(allowed)) {
             out.response().header("allow", allowed);
             errors.replyOwn(OpenAiError.methodNotAllowed(request.method(), request.rawPath()));
@@ -100,8 +101,10 @@ public final class RelayHandler extends FunctionUrlHandler {
             return;
         }
         long marginMs = current.config().deadlineMarginMs();
-        new ChatCompletionCall(setup, current.config(), router, request, context.getAwsRequestId(),
-                Deadline.of(context, marginMs), out, errors).run();
+        String requestId = context.getAwsRequestId();
+        CallerApi api = path == RequestPath.RESPONSES ? new ResponsesApi(requestId) : ChatApi.INSTANCE;
+        new ChatCompletionCall(setup, current.config(), router, request, requestId, Deadline.of(context, marginMs), out,
+                errors, api).run();
     }
 
     private Snapshot snapshot() throws ConfigSource.ConfigUnavailableException {

@@ -180,6 +180,22 @@ public final class RuntimeLoop {
         return null;
     }
 
+    /**
+     * The connection broke under one of the handler's writes (in serve, and on Lambda if it ever
+     * does so, that is how a caller's hang-up shows): nothing more can be sent for this invocation,
+     * neither its end nor a failure, and the next {@code next} reconnects. The handler heard of it
+     * from the write that failed and is the one that knows what it means (the relay's request log
+     * line says {@code caller_disconnected}, with the write's error as its detail), so the loop
+     * adds no line of its own: one event, one line. Only a different failure the handler then threw
+     * (not the broken connection surfacing again as an {@link IOException}) is a line here.
+     */
+    private void brokenUnderTheHandler(String id, StreamingResponse response, Throwable failure) {
+        if (failure != null && !(failure instanceof IOException)) {
+            say("llm-relay runtime: invocation " + id + " failed after " + response.bytesWritten()
+                    + " bytes, its response connection already broken: " + Failures.describe(failure));
+        }
+    }
+
     /** One line of the loop's log, unless the loop was asked to stop (see {@link #stop()}). */
     private void say(String line) {
         if (!stopRequested) {
@@ -190,6 +206,10 @@ public final class RuntimeLoop {
     /** Sends the response, the error or the failure trailers; a refusal or a broken reply is logged (see the table above). */
     private void complete(Invocation invocation, StreamingResponse response, Throwable failure) {
         String id = invocation.requestId();
+        if (response.isBroken()) {
+            brokenUnderTheHandler(id, response, failure);
+            return;
+        }
         try {
             if (failure == null) {
                 response.finish();

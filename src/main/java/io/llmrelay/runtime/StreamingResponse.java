@@ -24,6 +24,7 @@ public final class StreamingResponse extends OutputStream implements ContentType
     private String contentType = "application/octet-stream";
     private boolean headSent;
     private boolean finished;
+    private boolean broken;
     private long bytesWritten;
 
     StreamingResponse(RuntimeApiClient api, HttpConnection connection, Invocation invocation) {
@@ -53,6 +54,15 @@ public final class StreamingResponse extends OutputStream implements ContentType
         return bytesWritten;
     }
 
+    /**
+     * True once one of the handler's writes or flushes failed: the connection under the response
+     * is gone (it was dropped), so the response can be neither completed nor failed, and the
+     * handler knows, from the exception that write threw.
+     */
+    public boolean isBroken() {
+        return broken;
+    }
+
     @Override
     public void write(int b) throws IOException {
         write(new byte[] {(byte) b}, 0, 1);
@@ -66,15 +76,25 @@ public final class StreamingResponse extends OutputStream implements ContentType
         if (len == 0) {
             return;
         }
-        sendHeadOnce();
-        connection.writeChunk(b, off, len);
+        try {
+            sendHeadOnce();
+            connection.writeChunk(b, off, len);
+        } catch (IOException e) {
+            broken = true;
+            throw e;
+        }
         bytesWritten += len;
     }
 
     @Override
     public void flush() throws IOException {
         if (headSent && !finished) {
-            connection.flush();
+            try {
+                connection.flush();
+            } catch (IOException e) {
+                broken = true;
+                throw e;
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RelayCallerDisconnectTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** At debug, serve also says the moment it notices a hang-up: the tests wait for that line. */
     @RegisterExtension
-    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null));
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null))
+            .serving(serve -> serve.env(Map.of("UPSTREAM_KEY", RelayUnderTest.UPSTREAM_KEY, "RELAY_LOG_LEVEL", "debug")));
 
     @Test
     void whenTheClientClosesAfterTheFirstChunkTheUpstreamConnectionIsClosedSoonAfter() throws Exception {
@@ -104,7 +107,7 @@ class RelayCallerDisconnectTest {
         }
         int request = served.upstream().nextRequest().index();
 
-        assertTrue(served.relay().awaitOutput("serve: invocation " + requestId + ": the client went away", WAIT),
+        assertTrue(served.relay().awaitOutput("serve: invocation " + requestId + ": the client hung up", WAIT),
                 "serve noticed the hang-up while the function was still waiting for its upstream: " + served.relay().output());
         held.countDown();
         assertTrue(served.upstream().awaitWriteFailure(request, WAIT), "the relay closed its upstream");

@@ -3,6 +3,7 @@ package io.llmrelay.relay;
 import static io.llmrelay.testing.RelayClient.CHAT;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.json;
 import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -113,6 +114,29 @@ class RelayDeadlineTest {
             gate.countDown();
         }
         assertTrue(served.relay().output().contains("\"error\":\"deadline_exceeded\""), "the request log says why");
+    }
+
+    @Test
+    void aResponsesStreamStillRunningNearTheDeadlineEndsWithAnErrorEventThenResponseFailed() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        served.upstream().enqueue(Script.sse(200).chunk(Chunks.role()).chunk(Chunks.content("Once upon"))
+                .gate(gate).chunk(Chunks.content(" a time")).done());
+        try {
+            HttpResponse<String> response = served.client().send(served.client().request("POST", "/v1/responses",
+                    "{\"model\": \"gpt-4o-mini\", \"stream\": true, \"input\": \"Hi\"}"));
+
+            assertEquals(200, response.statusCode());
+            List<String> events = List.of(response.body().split("\n\n"));
+            assertTrue(events.get(events.size() - 2).startsWith("event: error\ndata: "), response.body());
+            JsonNode error = json(events.get(events.size() - 2).substring("event: error\ndata: ".length()));
+            assertEquals("deadline_exceeded", error.path("code").asText(), error.toString());
+            assertTrue(error.path("message").asText().contains(MARGIN_MS + " ms"), error.toString());
+            assertTrue(events.get(events.size() - 1).startsWith("event: response.failed\n"), "the terminal event, last");
+            assertTrue(response.body().contains("\"delta\":\"Once upon\""), "the text before it went out");
+            assertEquals(1, gate.getCount(), "the upstream was still holding the rest back");
+        } finally {
+            gate.countDown();
+        }
     }
 
     @Test

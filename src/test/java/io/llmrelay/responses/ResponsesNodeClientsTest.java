@@ -7,65 +7,84 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.responses.NodeResponsesClients.Run;
-import io.llmrelay.responses.ResponsesTestServer.ChatScript;
 import io.llmrelay.testing.FakeUpstream.Chunks;
+import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.RelayUnderTest;
+import io.llmrelay.testing.ServedRelay;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The official {@code openai} npm client and the Vercel AI SDK's default provider reading what the
- * translator makes of scripted chat answers, through {@link ResponsesTestServer}: text, a function
- * tool's call with its parsed arguments, usage, streaming and not, errors; and the gate tests,
- * where the client must show the first text while the chat stream still holds the rest back.
+ * The official {@code openai} npm client ({@code responses.create}, streaming and not, and its
+ * {@code responses.stream} helper) and the Vercel AI SDK's default provider ({@code openai(model)},
+ * {@code streamText} and {@code generateText}) calling {@code POST /v1/responses} on {@code serve},
+ * with the caller key, against a scripted OpenAI-compatible upstream: text, a function tool's call
+ * with its parsed arguments, usage, errors before and after the first event, the stateless
+ * refusals; and the gate tests, where the client must show the first text while the upstream
+ * still holds the rest back (each Responses event is flushed as its chat chunk arrives).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // the first run installs the clients from npm
 class ResponsesNodeClientsTest {
     private static final String WEATHER_ARGS = "{\"city\":\"Paris\"}";
 
-    private ResponsesTestServer server;
+    @RegisterExtension
+    static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.oneRouteConfig(upstream.baseUrl(), null));
 
     @BeforeAll
     static void install() throws Exception {
         NodeResponsesClients.install();
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        server = ResponsesTestServer.start();
+    /** A run of {@code script} against serve's base URL with the test caller's key. */
+    private static Run run(String script, String scenario) throws Exception {
+        return Run.start(script, served.relay().baseUrl().toString(), scenario, RelayUnderTest.CALLER_KEY);
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
+    /** The chat request the upstream received for the next Responses request. */
+    private static JsonNode upstreamChatRequest() throws InterruptedException {
+        return served.upstream().nextRequest().body();
+    }
+
+    /**
+     * The id seed of a response ({@code resp_<seed>}): the relay's request id without its dashes,
+     * checked against serve's request log line.
+     */
+    private static String seedOf(String responseId) throws InterruptedException {
+        assertTrue(responseId.matches("resp_[0-9a-f]{32}"), responseId);
+        String seed = responseId.substring("resp_".length());
+        String requestId = seed.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5");
+        assertTrue(served.relay().awaitOutput("\"requestId\":\"" + requestId + "\"", Duration.ofSeconds(10)),
+                "the response id is the request id of its request log line: " + responseId);
+        return seed;
     }
 
     /** Text, held back by a gate after its first piece, then a tool call, its finish and usage. */
-    private static ChatScript textThenToolCall(CountDownLatch gate) {
-        return ChatScript.stream()
-                .data(Chunks.role())
-                .data(Chunks.content("Hel"))
+    private static Script textThenToolCall(CountDownLatch gate) {
+        return Script.sse(200)
+                .chunk(Chunks.role())
+                .chunk(Chunks.content("Hel"))
                 .gate(gate)
-                .data(Chunks.content("lo ✓ \"there\""))
-                .data(Chunks.toolCallStart(0, "call_w1", "get_weather"))
-                .data(Chunks.toolCallArguments(0, "{\"city\":"))
-                .data(Chunks.toolCallArguments(0, "\"Paris\"}"))
-                .data(Chunks.finish("tool_calls"))
-                .data(Chunks.usage(31, 12))
-                .data("[DONE]");
+                .chunk(Chunks.content("lo ✓ \"there\""))
+                .chunk(Chunks.toolCallStart(0, "call_w1", "get_weather"))
+                .chunk(Chunks.toolCallArguments(0, "{\"city\":"))
+                .chunk(Chunks.toolCallArguments(0, "\"Paris\"}"))
+                .chunk(Chunks.finish("tool_calls"))
+                .chunk(Chunks.usage(31, 12))
+                .done();
     }
 
     @Test
     void openaiStreamsTextAndAFunctionCallAndSeesTheFirstDeltaAtOnce() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        server.enqueue(textThenToolCall(gate));
-        try (Run client = Run.start("openai-responses.mjs", server.baseUrl(), "stream")) {
+        served.upstream().enqueue(textThenToolCall(gate));
+        try (Run client = run("openai-responses.mjs", "stream")) {
             List<JsonNode> events = new ArrayList<>();
             JsonNode line;
             while (!(line = client.next()).path("event").asText().equals("response.output_text.delta")) {
@@ -86,14 +105,15 @@ class ResponsesNodeClientsTest {
             assertEquals("Hello ✓ \"there\"", line.path("text").asText());
             JsonNode response = line.path("response");
             assertEquals("completed", response.path("status").asText());
-            assertEquals(Json.MAPPER.readTree("[{\"id\":\"fc_req1_1\",\"callId\":\"call_w1\",\"name\":\"get_weather\","
+            String seed = seedOf(response.path("id").asText());
+            assertEquals(Json.MAPPER.readTree("[{\"id\":\"fc_" + seed + "_1\",\"callId\":\"call_w1\",\"name\":\"get_weather\","
                     + "\"arguments\":{\"city\":\"Paris\"},\"parsed\":null}]"), response.path("calls"));
             assertUsage(response.path("usage"), 31, 12);
             assertEquals(0, client.exitCode(), client.diagnostics());
         } finally {
             gate.countDown();
         }
-        JsonNode chat = server.nextChatRequest();
+        JsonNode chat = upstreamChatRequest();
         assertEquals(Json.MAPPER.readTree("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":"
                 + "\"You are terse.\"},{\"role\":\"user\",\"content\":\"Weather in Paris?\"}],\"tools\":[{\"type\":\"function\","
                 + "\"function\":{\"name\":\"get_weather\",\"description\":\"Current weather in a city\",\"parameters\":"
@@ -104,15 +124,15 @@ class ResponsesNodeClientsTest {
 
     @Test
     void openaiCreateWithoutStreamingReadsTextCallAndUsage() throws Exception {
-        server.enqueue(ChatScript.whole("{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"created\":1,"
+        served.upstream().enqueue(Script.json(200, "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"created\":1,"
                 + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                 + "\"content\":\"Let me look.\",\"tool_calls\":[{\"id\":\"call_w2\",\"type\":\"function\",\"function\":"
                 + "{\"name\":\"get_weather\",\"arguments\":" + Json.write(WEATHER_ARGS) + "}}]},\"finish_reason\":\"tool_calls\"}],"
                 + "\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":9,\"total_tokens\":49}}"));
-        try (Run client = Run.start("openai-responses.mjs", server.baseUrl(), "create")) {
+        try (Run client = run("openai-responses.mjs", "create")) {
             JsonNode response = client.next("end").path("response");
             assertEquals("response", response.path("object").asText());
-            assertEquals("resp_req1", response.path("id").asText());
+            seedOf(response.path("id").asText());
             assertEquals("gpt-4o-mini-2024-07-18", response.path("model").asText());
             assertEquals("Let me look.", response.path("outputText").asText(), "the SDK's output_text, from output");
             assertEquals("call_w2", response.path("calls").get(0).path("callId").asText());
@@ -120,14 +140,14 @@ class ResponsesNodeClientsTest {
             assertUsage(response.path("usage"), 40, 9);
             assertEquals(0, client.exitCode(), client.diagnostics());
         }
-        assertFalse(server.nextChatRequest().has("stream_options"), "a whole answer needs no stream options");
+        assertFalse(upstreamChatRequest().has("stream_options"), "a whole answer needs no stream options");
     }
 
     @Test
     void openaiStreamHelperRebuildsTheResponseAndParsesStrictArguments() throws Exception {
         CountDownLatch open = new CountDownLatch(0);
-        server.enqueue(textThenToolCall(open));
-        try (Run client = Run.start("openai-responses.mjs", server.baseUrl(), "helper")) {
+        served.upstream().enqueue(textThenToolCall(open));
+        try (Run client = run("openai-responses.mjs", "helper")) {
             JsonNode first = client.next();
             assertEquals("Hel", first.path("snapshot").asText(), first.toString());
             JsonNode second = client.next();
@@ -142,10 +162,10 @@ class ResponsesNodeClientsTest {
 
     @Test
     void openaiRaisesAnApiErrorWhenTheStreamFailsAfterItsStart() throws Exception {
-        server.enqueue(ChatScript.stream()
-                .data(Chunks.content("Partial"))
-                .data(Chunks.error("The server had an error while processing your request.", "server_error", null)));
-        try (Run client = Run.start("openai-responses.mjs", server.baseUrl(), "stream")) {
+        served.upstream().enqueue(Script.sse(200)
+                .chunk(Chunks.content("Partial"))
+                .chunk(Chunks.error("The server had an error while processing your request.", "server_error", null)));
+        try (Run client = run("openai-responses.mjs", "stream")) {
             JsonNode delta = client.next();
             while (!delta.path("event").asText().equals("response.output_text.delta")) {
                 delta = client.next();
@@ -162,8 +182,8 @@ class ResponsesNodeClientsTest {
     }
 
     @Test
-    void openaiGetsABadRequestNamingPreviousResponseId() throws Exception {
-        try (Run client = Run.start("openai-responses.mjs", server.baseUrl(), "refused")) {
+    void openaiGetsABadRequestNamingPreviousResponseIdAndNothingGoesUpstream() throws Exception {
+        try (Run client = run("openai-responses.mjs", "refused")) {
             JsonNode error = client.next();
             assertEquals("BadRequestError", error.path("class").asText(), error + client.diagnostics());
             assertEquals(400, error.path("status").asInt());
@@ -171,13 +191,29 @@ class ResponsesNodeClientsTest {
             assertTrue(error.path("message").asText().contains("no conversation state"), error.toString());
             assertEquals(1, client.exitCode(), client.diagnostics());
         }
+        assertEquals(0, served.upstream().requestCount(), "refused by the relay, not sent upstream");
+    }
+
+    @Test
+    void openaiGetsTheUpstreamsRefusalBeforeTheFirstEventWithItsStatus() throws Exception {
+        served.upstream().enqueue(Script.json(400, Chunks.error("Invalid value for 'temperature'.",
+                "invalid_request_error", "invalid_value")));
+        try (Run client = run("openai-responses.mjs", "stream")) {
+            JsonNode error = client.next();
+            assertEquals("BadRequestError", error.path("class").asText(), error + client.diagnostics());
+            assertEquals(400, error.path("status").asInt());
+            assertEquals("invalid_value", error.path("code").asText());
+            assertTrue(error.path("message").asText().contains("Invalid value for 'temperature'."), error.toString());
+            assertEquals(1, client.exitCode(), client.diagnostics());
+        }
+        assertTrue(upstreamChatRequest().path("stream").asBoolean(), "the request did reach the upstream");
     }
 
     @Test
     void aiSdkStreamTextShowsTheFirstDeltaAtOnceThenTextToolCallAndUsage() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        server.enqueue(textThenToolCall(gate));
-        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "streamText")) {
+        served.upstream().enqueue(textThenToolCall(gate));
+        try (Run client = run("ai-sdk.mjs", "streamText")) {
             JsonNode first = client.next();
             assertEquals("text", first.path("type").asText(), first + client.diagnostics());
             assertEquals("Hel", first.path("delta").asText());
@@ -190,22 +226,22 @@ class ResponsesNodeClientsTest {
             assertEquals("tool-calls", end.path("finishReason").asText());
             assertEquals(31, end.path("usage").path("inputTokens").asInt(), end.toString());
             assertEquals(12, end.path("usage").path("outputTokens").asInt());
-            assertEquals("resp_req1", end.path("responseId").asText());
+            seedOf(end.path("responseId").asText());
             assertEquals(0, client.exitCode(), client.diagnostics());
         } finally {
             gate.countDown();
         }
-        JsonNode chat = server.nextChatRequest();
+        JsonNode chat = upstreamChatRequest();
         assertEquals("get_weather", chat.path("tools").get(0).path("function").path("name").asText());
         assertTrue(chat.path("stream_options").path("include_usage").asBoolean());
     }
 
     @Test
     void aiSdkReportsAFailureAfterTheStartAsAStreamError() throws Exception {
-        server.enqueue(ChatScript.stream()
-                .data(Chunks.content("Partial"))
-                .data(Chunks.error("The server had an error while processing your request.", "server_error", null)));
-        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "streamText")) {
+        served.upstream().enqueue(Script.sse(200)
+                .chunk(Chunks.content("Partial"))
+                .chunk(Chunks.error("The server had an error while processing your request.", "server_error", null)));
+        try (Run client = run("ai-sdk.mjs", "streamText")) {
             assertEquals("Partial", client.next().path("delta").asText());
             JsonNode error = client.next();
             assertEquals("streamError", error.path("type").asText(), error + client.diagnostics());
@@ -218,12 +254,12 @@ class ResponsesNodeClientsTest {
 
     @Test
     void aiSdkReadsAnAnswerCutByTheTokenLimitAsFinishReasonLength() throws Exception {
-        server.enqueue(ChatScript.stream()
-                .data(Chunks.content("Once upon a"))
-                .data(Chunks.finish("length"))
-                .data(Chunks.usage(10, 3))
-                .data("[DONE]"));
-        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "streamText")) {
+        served.upstream().enqueue(Script.sse(200)
+                .chunk(Chunks.content("Once upon a"))
+                .chunk(Chunks.finish("length"))
+                .chunk(Chunks.usage(10, 3))
+                .done());
+        try (Run client = run("ai-sdk.mjs", "streamText")) {
             JsonNode end = client.next("end");
             assertEquals("Once upon a", end.path("text").asText());
             assertEquals("length", end.path("finishReason").asText(), "response.incomplete, max_output_tokens");
@@ -234,12 +270,12 @@ class ResponsesNodeClientsTest {
 
     @Test
     void aiSdkGenerateTextReadsAWholeResponse() throws Exception {
-        server.enqueue(ChatScript.whole("{\"id\":\"chatcmpl-3\",\"object\":\"chat.completion\",\"created\":1,"
+        served.upstream().enqueue(Script.json(200, "{\"id\":\"chatcmpl-3\",\"object\":\"chat.completion\",\"created\":1,"
                 + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"On it.\","
                 + "\"tool_calls\":[{\"id\":\"call_w3\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
                 + "\"arguments\":" + Json.write(WEATHER_ARGS) + "}}]},\"finish_reason\":\"tool_calls\"}],"
                 + "\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":5,\"total_tokens\":25}}"));
-        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "generateText")) {
+        try (Run client = run("ai-sdk.mjs", "generateText")) {
             JsonNode end = client.next("end");
             assertEquals("On it.", end.path("text").asText());
             assertEquals(Json.MAPPER.readTree("[{\"id\":\"call_w3\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]"),
@@ -249,21 +285,21 @@ class ResponsesNodeClientsTest {
             assertEquals(5, end.path("usage").path("outputTokens").asInt());
             assertEquals(0, client.exitCode(), client.diagnostics());
         }
-        assertTrue(server.nextChatRequest().path("messages").get(0).path("content").asText().contains("Paris"));
+        assertTrue(upstreamChatRequest().path("messages").get(0).path("content").asText().contains("Paris"));
     }
 
     @Test
     void aiSdkToolLoopSendsTheCallAndItsOutputBackAsChatToolMessages() throws Exception {
-        server.enqueue(ChatScript.whole(toolCallCompletion(null, "call_w4")));
-        server.enqueue(ChatScript.whole(Chunks.completion("It is 18 degrees in Paris.")));
-        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "toolLoop")) {
+        served.upstream().enqueue(Script.json(200, toolCallCompletion(null, "call_w4")));
+        served.upstream().enqueue(Script.json(200, Chunks.completion("It is 18 degrees in Paris.")));
+        try (Run client = run("ai-sdk.mjs", "toolLoop")) {
             JsonNode end = client.next("end");
             assertEquals("It is 18 degrees in Paris.", end.path("text").asText());
             assertEquals(2, end.path("steps").asInt());
             assertEquals(0, client.exitCode(), client.diagnostics());
         }
-        server.nextChatRequest();
-        JsonNode second = server.nextChatRequest();
+        upstreamChatRequest();
+        JsonNode second = upstreamChatRequest();
         assertEquals(Json.MAPPER.readTree("[{\"role\":\"user\",\"content\":\"Weather in Paris?\"},"
                 + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_w4\",\"type\":\"function\","
                 + "\"function\":{\"name\":\"get_weather\",\"arguments\":" + Json.write(WEATHER_ARGS) + "}}]},"
@@ -273,14 +309,15 @@ class ResponsesNodeClientsTest {
 
     @Test
     void aiSdkWithItsDefaultStoreIsToldToTurnItOffWhenItReferencesAStoredItem() throws Exception {
-        server.enqueue(ChatScript.whole(toolCallCompletion("Checking.", "call_w5")));
-        try (Run client = Run.start("ai-sdk.mjs", server.baseUrl(), "storedLoop")) {
+        served.upstream().enqueue(Script.json(200, toolCallCompletion("Checking.", "call_w5")));
+        try (Run client = run("ai-sdk.mjs", "storedLoop")) {
             JsonNode error = client.next();
             assertEquals(400, error.path("status").asInt(), error + client.diagnostics());
             assertTrue(error.path("message").asText().contains("store = false"), error.toString());
             assertEquals(1, client.exitCode(), client.diagnostics());
         }
-        assertEquals(2, server.requestCount(), "the second request was refused, not served");
+        upstreamChatRequest();
+        assertEquals(0, served.upstream().requestCount(), "the second request was refused, not sent upstream");
     }
 
     /** A {@code chat.completion} that calls get_weather for Paris, after {@code text} (none when null). */

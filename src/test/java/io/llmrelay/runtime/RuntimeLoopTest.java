@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -181,6 +182,61 @@ class RuntimeLoopTest {
         PendingInvocation.Streamed next = streamed(api.submit("\"ok\"".getBytes(StandardCharsets.UTF_8), 60_000));
         assertEquals("partial", new String(next.body().readAllBytes(), StandardCharsets.UTF_8));
         assertTrue(next.completion().get(10, TimeUnit.SECONDS).succeeded());
+    }
+
+    /**
+     * The connection breaks under the handler's writes (here: nobody reads the response any more,
+     * so the Runtime API resets it, as serve does for a caller that hung up). The handler hears it
+     * from its write; the loop adds no line of its own unless the handler then fails with something
+     * else, and goes on with the next invocation.
+     */
+    @Test
+    void aResponseWhoseConnectionBrokeUnderTheHandlersWritesGetsNoLineUnlessAnotherFailureFollows() throws Exception {
+        Map<String, CountDownLatch> readerGone = Map.of("\"handled\"", new CountDownLatch(1),
+                "\"rethrown\"", new CountDownLatch(1), "\"bug\"", new CountDownLatch(1));
+        startLoop(() -> (in, out, ctx) -> {
+            String event = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            out.write("first".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            if (!readerGone.containsKey(event)) {
+                return;
+            }
+            try {
+                assertTrue(readerGone.get(event).await(10, TimeUnit.SECONDS));
+                for (int i = 0; i < 1_000_000; i++) { // until the reset arrives: a few writes
+                    out.write("more".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            } catch (IOException broken) {
+                if (event.contains("rethrown")) {
+                    throw broken;
+                }
+                if (event.contains("bug")) {
+                    throw new IllegalStateException("a bug after the break");
+                }
+                return; // told, and dealt with (the relay logs caller_disconnected)
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        });
+        String bugId = null;
+        for (String event : List.of("\"handled\"", "\"rethrown\"", "\"bug\"")) {
+            PendingInvocation invocation = api.submit(event.getBytes(StandardCharsets.UTF_8), 60_000);
+            PendingInvocation.Streamed response = streamed(invocation);
+            assertEquals("first", new String(response.body().readNBytes(5), StandardCharsets.UTF_8));
+            response.body().close(); // nobody reads on: the Runtime API resets the function's connection
+            readerGone.get(event).countDown();
+            assertFalse(response.completion().get(10, TimeUnit.SECONDS).succeeded(), event);
+            bugId = invocation.requestId();
+        }
+        PendingInvocation.Streamed next = streamed(api.submit("\"ok\"".getBytes(StandardCharsets.UTF_8), 60_000));
+        assertEquals("first", new String(next.body().readAllBytes(), StandardCharsets.UTF_8), "the loop went on");
+        assertTrue(next.completion().get(10, TimeUnit.SECONDS).succeeded());
+
+        List<String> lines = runtimeLog.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), "one line, for the bug only: " + lines);
+        assertTrue(lines.get(0).startsWith("llm-relay runtime: invocation " + bugId + " failed after "), lines.get(0));
+        assertTrue(lines.get(0).endsWith("java.lang.IllegalStateException: a bug after the break"), lines.get(0));
     }
 
     @Test

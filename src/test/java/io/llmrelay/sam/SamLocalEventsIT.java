@@ -52,7 +52,7 @@ class SamLocalEventsIT {
 
     /** What each event's answer is; events/README.md must say the same. */
     private enum Body {
-        STREAM_WITH_USAGE, STREAM, COMPLETION, MODELS, ERROR
+        STREAM_WITH_USAGE, STREAM, RESPONSES_STREAM, COMPLETION, MODELS, ERROR
     }
 
     /** @param error the error's {@code code}, or its {@code type} where the code is null */
@@ -65,6 +65,7 @@ class SamLocalEventsIT {
         EXPECTED.put("chat-stream-base64.json", new Expected(200, SSE, Body.STREAM_WITH_USAGE, null));
         EXPECTED.put("chat-vapi.json", new Expected(200, SSE, Body.STREAM, null));
         EXPECTED.put("chat-nonstream.json", new Expected(200, JSON, Body.COMPLETION, null));
+        EXPECTED.put("responses-stream.json", new Expected(200, SSE, Body.RESPONSES_STREAM, null));
         EXPECTED.put("models.json", new Expected(200, JSON, Body.MODELS, null));
         EXPECTED.put("chat-missing-key.json", new Expected(401, JSON, Body.ERROR, "invalid_api_key"));
         EXPECTED.put("chat-malformed-json.json", new Expected(400, JSON, Body.ERROR, "invalid_request_error"));
@@ -230,6 +231,7 @@ class SamLocalEventsIT {
         assertFalse(body.startsWith("{\"statusCode\""), name + ": no prelude in the body");
         switch (expected.body()) {
             case STREAM_WITH_USAGE, STREAM -> checkStream(name, body, expected.body() == Body.STREAM_WITH_USAGE);
+            case RESPONSES_STREAM -> checkResponsesStream(name, body);
             case COMPLETION -> {
                 JsonNode completion = Json.MAPPER.readTree(body);
                 assertEquals("chat.completion", completion.path("object").asText(), name + ": " + body);
@@ -269,6 +271,27 @@ class SamLocalEventsIT {
         assertEquals(DemoModel.REPLY, text.toString(), name);
         assertTrue(events.size() > 10, name + ": word by word, not one block: " + events.size() + " events");
         assertEquals(usage, sawUsage, name + ": a usage chunk exactly when include_usage asks for it");
+    }
+
+    /** Responses events ({@code event:} and {@code data:} lines), the demo reply word by word, then {@code response.completed}. */
+    private static void checkResponsesStream(String name, String body) throws IOException {
+        assertFalse(body.contains("[DONE]"), name + ": a Responses stream has no [DONE]");
+        List<String> events = List.of(body.substring(0, body.length() - 2).split("\n\n"));
+        StringBuilder text = new StringBuilder();
+        String last = null;
+        for (String event : events) {
+            String[] lines = event.split("\n");
+            assertEquals(2, lines.length, name + ": an event: line and one data: line: " + event);
+            JsonNode payload = Json.MAPPER.readTree(lines[1].substring("data: ".length()));
+            last = payload.path("type").asText();
+            assertEquals("event: " + last, lines[0], name);
+            if (last.equals("response.output_text.delta")) {
+                text.append(payload.path("delta").asText());
+            }
+        }
+        assertEquals(DemoModel.REPLY, text.toString(), name);
+        assertEquals("response.completed", last, name);
+        assertTrue(events.size() > 10, name + ": word by word, not one block: " + events.size() + " events");
     }
 
     /** Start-up named the source on stdout as one JSON line, and found nothing to warn about. */

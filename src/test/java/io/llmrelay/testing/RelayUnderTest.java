@@ -60,6 +60,7 @@ public final class RelayUnderTest implements AutoCloseable {
         private boolean noAuth;
         private int concurrency = 8;
         private int invocationsPerEnvironment = 1;
+        private Integer queue;
         private long timeoutMs = ServeCommand.DEFAULT_TIMEOUT_MS;
         private UnaryOperator<RelaySetup> customize = UnaryOperator.identity();
 
@@ -80,6 +81,12 @@ public final class RelayUnderTest implements AutoCloseable {
         /** {@code --concurrency}: how many execution environments may run at once. */
         public Builder concurrency(int environments) {
             concurrency = environments;
+            return this;
+        }
+
+        /** {@code --queue}: how many invocations may wait for an environment (default: as many as {@code --concurrency}). */
+        public Builder queue(int waiting) {
+            queue = waiting;
             return this;
         }
 
@@ -108,8 +115,8 @@ public final class RelayUnderTest implements AutoCloseable {
             TeeOutputStream tee = new TeeOutputStream(output);
             PrintStream out = new PrintStream(tee, true, StandardCharsets.UTF_8);
             LocalFunctionUrlServer server = ServeCommand.start(
-                    new ServeCommand.Options(0, file, noAuth, concurrency, timeoutMs, invocationsPerEnvironment), env, out,
-                    customize);
+                    new ServeCommand.Options(0, file, noAuth, concurrency, queue == null ? concurrency : queue, timeoutMs,
+                            invocationsPerEnvironment), env, out, customize);
             return new RelayUnderTest(server, output, tee, file);
         }
     }

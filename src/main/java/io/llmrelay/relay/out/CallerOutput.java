@@ -14,6 +14,7 @@ public final class CallerOutput {
     private final FunctionUrlResponse response;
     private final RequestLog log;
     private ResponseScrubber scrubber = ResponseScrubber.NONE;
+    private ChunkWriter stream;
 
     public CallerOutput(FunctionUrlResponse response, RequestLog log) {
         this.response = response;
@@ -35,6 +36,16 @@ public final class CallerOutput {
     /** From now on, what goes out is scrubbed of these keys (set once the upstream keys are resolved). */
     public void scrubWith(ResponseScrubber keys) {
         scrubber = keys;
+    }
+
+    /** The writer of this answer's stream, in the caller's wire format: what a failure mid-stream is told in. */
+    void streamsWith(ChunkWriter writer) {
+        stream = writer;
+    }
+
+    /** The stream's writer; null when no stream writer was made. */
+    ChunkWriter stream() {
+        return stream;
     }
 
     /** Whether the first byte went to the caller: from then on a failure can only be told inside the body. */

@@ -1,17 +1,16 @@
 package io.llmrelay.relay.out;
 
-import io.llmrelay.openai.ChatSse;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.relay.log.RequestLog;
 import io.llmrelay.secrets.KnownSecrets;
 import java.io.IOException;
-import java.io.OutputStream;
 
 /**
  * An exception that escaped the request path, which no code meant to let happen: it is still one
  * request log line (status, {@code internal_error}, and the exception as {@link #describe} words
  * it), and the caller still gets the error contract: a 500 OpenAI error when nothing has gone out
- * yet, an error event and {@code [DONE]} when a stream had begun. It goes no further: the runtime
+ * yet, the stream's failure in its own format when a stream had begun (for chat an error event and
+ * {@code [DONE]}). It goes no further: the runtime
  * would print it and report it to Lambda, whole message and all.
  */
 public final class EscapedFailure {
@@ -33,11 +32,8 @@ public final class EscapedFailure {
         try {
             if (!out.committed()) {
                 contract.replyOwn(error);
-            } else if (log.streamStarted()) {
-                OutputStream body = out.response().body();
-                body.write(ChatSse.errorEvent(error));
-                body.write(ChatSse.done());
-                body.flush();
+            } else if (log.streamStarted() && out.stream() != null) {
+                out.stream().fail(error); // in the stream's own format: chat's error event and [DONE], or Responses'
             }
         } catch (IOException | RuntimeException gone) {
             // The caller went away (or the response broke): the log line is all there is to tell.

@@ -17,6 +17,7 @@ public final class SseChunkWriter implements ChunkWriter {
 
     public SseChunkWriter(CallerOutput out) {
         this.out = out;
+        out.streamsWith(this);
     }
 
     @Override
