@@ -30,6 +30,9 @@ import java.util.Map;
  * @param region the AWS region a {@link RouteType#BEDROCK} route signs for; null for other types
  * @param defaultMaxTokens the {@code max_tokens} an {@link RouteType#ANTHROPIC} route sends when the
  *     caller gives none (Anthropic requires one); 0 for other types
+ * @param requestUsage an OpenAI-compatible route ({@link RouteType#OPENAI}, {@link RouteType#DEMO})
+ *     asks its upstream for usage in streams ({@code stream_options.include_usage}) when the caller
+ *     did not; false for the translated types, whose providers always report usage
  */
 public record RouteConfig(
         String name,
@@ -48,7 +51,8 @@ public record RouteConfig(
         long retryBudgetMs,
         List<String> fallback,
         String region,
-        int defaultMaxTokens) {
+        int defaultMaxTokens,
+        boolean requestUsage) {
 
     /** Fields Vapi adds to its requests and OpenAI rejects as unknown. */
     public static final List<String> DEFAULT_DROP_FIELDS = List.of("call", "phoneNumber", "customer", "metadata");
@@ -67,6 +71,21 @@ public record RouteConfig(
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         dropFields = List.copyOf(dropFields);
         fallback = List.copyOf(fallback);
+    }
+
+    /** A route that asks for usage exactly when its type can ({@link #requestsUsageByDefault}). */
+    public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
+            List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
+            List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs, int retries, long retryBudgetMs,
+            List<String> fallback, String region, int defaultMaxTokens) {
+        this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
+                firstByteTimeoutMs, idleTimeoutMs, retries, retryBudgetMs, fallback, region, defaultMaxTokens,
+                requestsUsageByDefault(type));
+    }
+
+    /** Whether a route of {@code type} asks for usage unless told not to: the OpenAI-compatible ones. */
+    public static boolean requestsUsageByDefault(RouteType type) {
+        return type == RouteType.OPENAI || type == RouteType.DEMO;
     }
 
     /** A route of a type that needs no provider settings (no region, no default max tokens). */
@@ -100,6 +119,7 @@ public record RouteConfig(
                 + ", headers=" + headers.keySet() + ", dropFields=" + dropFields
                 + ", firstByteTimeoutMs=" + firstByteTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
                 + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback
-                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens + "]";
+                + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens
+                + ", requestUsage=" + requestUsage + "]";
     }
 }

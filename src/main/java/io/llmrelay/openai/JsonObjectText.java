@@ -30,8 +30,14 @@ import java.util.Map;
  * read (and what most JSON parsers upstream would read).
  */
 final class JsonObjectText {
-    /** One top-level member: its (decoded) name and its text, from the name's opening quote to the value's end. */
-    private record Member(String name, int start, int end) {}
+    /**
+     * One top-level member: its (decoded) name and its text, from the name's opening quote
+     * ({@code start}) over its value's first character ({@code valueStart}) to the value's end.
+     */
+    private record Member(String name, int start, int valueStart, int end) {}
+
+    static final String STREAM_OPTIONS = "stream_options";
+    static final String INCLUDE_USAGE = "include_usage";
 
     private final String text;
     private final ObjectNode tree;
@@ -67,19 +73,21 @@ final class JsonObjectText {
             Map<String, Member> lastByName = new LinkedHashMap<>();
             String name = null;
             int start = -1;
+            int valueStart = -1;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 int at = offset(parser);
                 if (name != null) {
-                    keepLast(lastByName, new Member(name, start, valueEnd(text, at)));
+                    keepLast(lastByName, new Member(name, start, valueStart, valueEnd(text, at)));
                 }
                 name = parser.currentName();
                 start = at;
                 parser.nextToken();
+                valueStart = offset(parser);
                 JsonNode value = Json.MAPPER.readTree(parser);
                 tree.set(name, value == null ? NullNode.getInstance() : value);
             }
             if (name != null) { // the loop ended at END_OBJECT: anything else the parser refused already
-                keepLast(lastByName, new Member(name, start, valueEnd(text, offset(parser))));
+                keepLast(lastByName, new Member(name, start, valueStart, valueEnd(text, offset(parser))));
             }
             requireEnd(parser);
             List<Member> members = new ArrayList<>(lastByName.values());
@@ -92,10 +100,16 @@ final class JsonObjectText {
      * The object's text with the members named in {@code drop} left out and, when {@code model}
      * is not null, the {@code model} member replaced by that string (added last if absent).
      * Members are joined by a bare comma; everything inside a member is the caller's text.
+     *
+     * @param askUsage also set {@code stream_options.include_usage} to {@code true} (unless
+     *     {@code stream_options} is dropped): merged into the caller's {@code stream_options} object,
+     *     whose other members keep their text, or added last when there is none (or it is null)
      */
-    byte[] rewrite(String model, Collection<String> drop) {
+    byte[] rewrite(String model, Collection<String> drop, boolean askUsage) {
+        boolean usage = askUsage && (drop == null || !drop.contains(STREAM_OPTIONS));
         StringBuilder out = new StringBuilder(text.length() + 64).append('{');
         boolean modelWritten = false;
+        boolean usageWritten = false;
         for (Member member : members) {
             if (drop != null && drop.contains(member.name())) {
                 continue;
@@ -106,6 +120,10 @@ final class JsonObjectText {
             if (model != null && member.name().equals("model")) {
                 out.append("\"model\":").append(Json.write(model));
                 modelWritten = true;
+            } else if (usage && member.name().equals(STREAM_OPTIONS)) {
+                out.append("\"" + STREAM_OPTIONS + "\":");
+                withIncludeUsage(member, out);
+                usageWritten = true;
             } else {
                 out.append(text, member.start(), member.end());
             }
@@ -113,7 +131,35 @@ final class JsonObjectText {
         if (model != null && !modelWritten) {
             out.append(out.length() > 1 ? "," : "").append("\"model\":").append(Json.write(model));
         }
+        if (usage && !usageWritten) {
+            out.append(out.length() > 1 ? "," : "").append("\"" + STREAM_OPTIONS + "\":{\"" + INCLUDE_USAGE + "\":true}");
+        }
         return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The {@code stream_options} object with {@code include_usage: true}: the caller's members
+     * but {@code include_usage} (in any escape form, any number of times), each as the caller wrote
+     * it, then ours. A value that is not an object (null: the request was checked) becomes ours alone.
+     */
+    private void withIncludeUsage(Member member, StringBuilder out) {
+        JsonObjectText options = null;
+        if (tree.get(STREAM_OPTIONS).isObject()) {
+            try {
+                options = parse(text.substring(member.valueStart(), member.end()));
+            } catch (IOException e) {
+                throw new IllegalStateException("a member that parsed as an object did not parse again", e);
+            }
+        }
+        out.append('{');
+        if (options != null) {
+            for (Member option : options.members) {
+                if (!option.name().equals(INCLUDE_USAGE)) {
+                    out.append(options.text, option.start(), option.end()).append(',');
+                }
+            }
+        }
+        out.append("\"" + INCLUDE_USAGE + "\":true}");
     }
 
     private static void keepLast(Map<String, Member> lastByName, Member member) {

@@ -1,5 +1,6 @@
 package io.llmrelay.upstream;
 
+import io.llmrelay.trace.TraceContext;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +20,11 @@ import java.util.Objects;
  * @param requestId        the relay's id for this call, for tracing; may be null
  * @param model            the model the request is for (the route's upstreamModel, else the caller's):
  *                         a streamed chunk that names none is given it; may be null
+ * @param trace            the trace the call belongs to, sent as {@code traceparent} (and in each
+ *                         provider's own form); null sends no trace header
+ * @param hideUsageChunk   the body asks for usage ({@code stream_options.include_usage}) for the
+ *                         relay's own account, the caller did not: a chunk that only reports usage is
+ *                         read, not passed on
  */
 public record UpstreamRequest(
         URI baseUrl,
@@ -28,7 +34,9 @@ public record UpstreamRequest(
         boolean stream,
         Duration firstByteTimeout,
         String requestId,
-        String model) {
+        String model,
+        TraceContext trace,
+        boolean hideUsageChunk) {
 
     public UpstreamRequest {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -38,6 +46,12 @@ public record UpstreamRequest(
             throw new IllegalArgumentException("firstByteTimeout must be positive, was " + firstByteTimeout);
         }
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
+    }
+
+    /** A request without a trace that passes every chunk on. */
+    public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
+            Duration firstByteTimeout, String requestId, String model) {
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, model, null, false);
     }
 
     /** A request that names no model for chunks that lack one. */
@@ -56,6 +70,8 @@ public record UpstreamRequest(
                 + ", stream=" + stream
                 + ", firstByteTimeout=" + firstByteTimeout
                 + ", requestId=" + requestId
-                + ", model=" + model + "]";
+                + ", model=" + model
+                + ", trace=" + (trace == null ? "none" : trace.traceparent())
+                + ", hideUsageChunk=" + hideUsageChunk + "]";
     }
 }
