@@ -8,6 +8,8 @@ import io.llmrelay.config.RelayConfig;
 import io.llmrelay.config.StartupCheck;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.metrics.EmfWriter;
+import io.llmrelay.metrics.MetricsSettings;
 import io.llmrelay.relay.RelaySetup;
 import io.llmrelay.relay.attempt.Pause;
 import io.llmrelay.relay.log.LogLevel;
@@ -51,14 +53,22 @@ public final class RelaySetups {
      * The standard set-up for a configuration source, on Lambda and in {@code serve} alike: keys
      * from {@code env}, KMS and Secrets Manager behind a cache with the configuration's TTL (the
      * default TTL when {@code first} could not be read), real upstreams, the log level from
-     * {@code RELAY_LOG_LEVEL}.
+     * {@code RELAY_LOG_LEVEL}, the metrics writer from {@code RELAY_METRICS*}.
      */
     public static RelaySetup of(ConfigSource config, RelayConfig first, Map<String, String> env,
             boolean authDisabled, PrintStream out) {
         Duration keyCacheTtl = Duration.ofSeconds(
                 first != null ? first.keyCacheTtlSeconds() : RelayConfig.DEFAULT_KEY_CACHE_TTL_SECONDS);
         return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl), authDisabled,
-                RouteUpstreams.standard(env), out, logLevel(env, out), Pause.sleeping());
+                RouteUpstreams.standard(env), out, logLevel(env, out), Pause.sleeping(), metrics(env, out));
+    }
+
+    /**
+     * The metrics writer of this execution environment, from {@code RELAY_METRICS} and
+     * {@code RELAY_METRICS_NAMESPACE}; a bad value is reported on {@code warnings} and the default used.
+     */
+    public static EmfWriter metrics(Map<String, String> env, PrintStream warnings) {
+        return new EmfWriter(MetricsSettings.fromEnvironment(env, warning -> notice(warnings, "config_warning", warning)));
     }
 
     /**

@@ -20,6 +20,7 @@ import io.llmrelay.relay.stream.StreamRelay;
 import io.llmrelay.relay.stream.WholeRelay;
 import io.llmrelay.relay.watch.Deadline;
 import io.llmrelay.relay.watch.WatchedChunks;
+import io.llmrelay.trace.TraceContext;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.util.Optional;
@@ -36,17 +37,19 @@ final class ChatCompletionCall {
     private final Router router;
     private final FunctionUrlRequest request;
     private final String requestId;
+    private final TraceContext trace;
     private final Deadline deadline;
     private final CallerOutput out;
     private final ErrorContract errors;
 
     ChatCompletionCall(RelaySetup setup, RelayHandler.Snapshot snapshot, FunctionUrlRequest request, String requestId,
-            Deadline deadline, CallerOutput out, ErrorContract errors) {
+            TraceContext trace, Deadline deadline, CallerOutput out, ErrorContract errors) {
         this.setup = setup;
         this.config = snapshot.config();
         this.router = snapshot.router();
         this.request = request;
         this.requestId = requestId;
+        this.trace = trace;
         this.deadline = deadline;
         this.out = out;
         this.errors = errors;
@@ -71,7 +74,7 @@ final class ChatCompletionCall {
             return;
         }
         log.route(route.get().name(), chat.model(), chat.stream());
-        RouteAttempts attempts = new RouteAttempts(setup, config, router, chat, deadline, log, requestId);
+        RouteAttempts attempts = new RouteAttempts(setup, config, router, chat, deadline, log, requestId, trace);
         Outcome outcome = attempts.open(route.get());
         out.scrubWith(ResponseScrubber.of(attempts.resolvedKeys(), deadline));
         relay(outcome);
@@ -93,8 +96,12 @@ final class ChatCompletionCall {
                 case Outcome.Stream stream -> {
                     try (WatchedChunks chunks = stream.chunks()) {
                         RouteConfig route = stream.route();
-                        new StreamRelay(writer, errors, route.name(), route.idleTimeoutMs(), config.deadlineMarginMs())
-                                .run(chunks, stream.first());
+                        try {
+                            new StreamRelay(writer, errors, route.name(), route.idleTimeoutMs(), config.deadlineMarginMs())
+                                    .run(chunks, stream.first());
+                        } finally {
+                            out.log().usage(chunks.usage()); // what the upstream reported, sent on or not
+                        }
                     }
                 }
             }

@@ -9,6 +9,7 @@ import io.llmrelay.functionurl.FunctionUrlHandler;
 import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.json.Json;
+import io.llmrelay.metrics.DimensionValues;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.relay.caller.CallerAuthenticator;
 import io.llmrelay.relay.log.RequestLog;
@@ -17,6 +18,9 @@ import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.out.EscapedFailure;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.watch.Deadline;
+import io.llmrelay.trace.TraceContext;
+import io.llmrelay.trace.Traces;
+import io.llmrelay.upstream.http.TraceHeaders;
 import java.io.IOException;
 
 /**
@@ -35,17 +39,25 @@ public final class RelayHandler extends FunctionUrlHandler {
     }
 
     /** What one configuration implies; rebuilt only when the configuration object changes. */
-    record Snapshot(RelayConfig config, Router router, CallerAuthenticator callers) {}
+    record Snapshot(RelayConfig config, Router router, CallerAuthenticator callers, DimensionValues dimensions) {}
 
+    /**
+     * Serves the request, then writes its request log line and its metrics line, in that order:
+     * both after the answer's last byte has gone out (every write is flushed at once), so neither
+     * adds to what the caller waits for; every request gets both, refused ones included.
+     */
     @Override
     protected void handle(FunctionUrlRequest request, FunctionUrlResponse response, Context context)
             throws IOException {
         RequestLog log = new RequestLog(context.getAwsRequestId());
         response.header("x-request-id", context.getAwsRequestId());
+        TraceContext trace = Traces.forRequest(request.header(TraceHeaders.TRACEPARENT), context.getXrayTraceId());
+        log.trace(trace);
+        log.callerRequestId(request.header(TraceHeaders.REQUEST_ID), request.header(TraceHeaders.TRACEPARENT));
         CallerOutput out = new CallerOutput(response, log);
         ErrorContract errors = new ErrorContract(out);
         try {
-            serve(request, context, out, errors);
+            serve(request, context, trace, out, errors);
         } catch (RuntimeException e) {
             EscapedFailure.answer(e, out, errors);
         } catch (Error e) {
@@ -56,11 +68,14 @@ public final class RelayHandler extends FunctionUrlHandler {
             throw e;
         } finally {
             log.write(setup.requestLog(), setup.logLevel());
+            Snapshot known = snapshot;
+            setup.metrics().write(setup.requestLog(), log.outcome(),
+                    known != null ? known.dimensions() : DimensionValues.UNCONFIGURED);
         }
     }
 
-    private void serve(FunctionUrlRequest request, Context context, CallerOutput out, ErrorContract errors)
-            throws IOException {
+    private void serve(FunctionUrlRequest request, Context context, TraceContext trace, CallerOutput out,
+            ErrorContract errors) throws IOException {
         RequestPath path = RequestPath.of(request.rawPath());
         if (path == RequestPath.UNKNOWN) {
             errors.replyOwn(OpenAiError.notFound(request.rawPath()));
@@ -92,8 +107,8 @@ public final class RelayHandler extends FunctionUrlHandler {
             return;
         }
         long marginMs = current.config().deadlineMarginMs();
-        new ChatCompletionCall(setup, current, request, context.getAwsRequestId(), Deadline.of(context, marginMs), out,
-                errors).run();
+        new ChatCompletionCall(setup, current, request, context.getAwsRequestId(), trace, Deadline.of(context, marginMs),
+                out, errors).run();
     }
 
     private Snapshot snapshot() throws ConfigSource.ConfigUnavailableException {
@@ -104,7 +119,7 @@ public final class RelayHandler extends FunctionUrlHandler {
         }
         CallerAuthenticator callers = setup.authDisabled()
                 ? CallerAuthenticator.open() : new CallerAuthenticator(config.callers());
-        Snapshot fresh = new Snapshot(config, new Router(config), callers);
+        Snapshot fresh = new Snapshot(config, new Router(config), callers, DimensionValues.of(config));
         snapshot = fresh;
         return fresh;
     }

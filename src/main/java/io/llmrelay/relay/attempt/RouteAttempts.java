@@ -10,6 +10,7 @@ import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.route.RouteKey;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.watch.Deadline;
+import io.llmrelay.trace.TraceContext;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamRequest;
 import java.net.URI;
@@ -44,11 +45,13 @@ public final class RouteAttempts {
     private final Deadline deadline;
     private final RequestLog log;
     private final String requestId;
+    private final TraceContext trace;
     /** Every upstream key resolved for this request, to scrub from whatever an upstream says. */
     private final List<String> keys = new ArrayList<>();
 
+    /** @param trace the trace every upstream call of the request carries */
     public RouteAttempts(AttemptSources sources, RelayConfig config, Router router, ChatCompletionRequest chat,
-            Deadline deadline, RequestLog log, String requestId) {
+            Deadline deadline, RequestLog log, String requestId, TraceContext trace) {
         this.sources = sources;
         this.config = config;
         this.router = router;
@@ -56,6 +59,7 @@ public final class RouteAttempts {
         this.deadline = deadline;
         this.log = log;
         this.requestId = requestId;
+        this.trace = trace;
     }
 
     public List<String> resolvedKeys() {
@@ -101,7 +105,9 @@ public final class RouteAttempts {
     /** The route's attempts with its key: the first, and retries while they may help and fit. */
     private RouteResult attempts(RouteConfig route, RouteKey.Placed key) {
         String upstreamModel = router.upstreamModel(route, chat.model());
-        byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields());
+        // Usage always known: ask for it when the caller did not, and have the usage chunk held back.
+        boolean askUsage = route.requestUsage() && chat.needsUsageAsked(route.dropFields());
+        byte[] body = chat.toUpstreamBody(upstreamModel, route.dropFields(), askUsage);
         String chunkModel = upstreamModel != null ? upstreamModel : chat.model();
         URI baseUrl = URI.create(route.type() == RouteType.DEMO ? "demo://relay-demo" : route.baseUrl());
         Upstream upstream = sources.upstream(route, requestId);
@@ -114,7 +120,7 @@ public final class RouteAttempts {
             }
             long timeout = Math.min(route.firstByteTimeoutMs(), left);
             Attempt.Try tried = once.run(route, upstream, new UpstreamRequest(baseUrl, key.bearerKey(), key.headers(),
-                    body, chat.stream(), Duration.ofMillis(timeout), requestId, chunkModel));
+                    body, chat.stream(), Duration.ofMillis(timeout), requestId, chunkModel, trace, askUsage));
             if (tried.settled() != null) {
                 return tried.settled();
             }
