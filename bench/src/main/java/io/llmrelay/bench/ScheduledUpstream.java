@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 /**
  * An OpenAI-compatible upstream on 127.0.0.1 that streams {@code chunks} chat-completion chunks,
@@ -26,13 +27,15 @@ import java.util.concurrent.locks.LockSupport;
  * (so one late wake-up does not shift the rest), and the moment it is handed to the socket is
  * recorded under the request's {@code "user"} field: a client that finds the same field in its
  * own request can then tell each chunk's one-way delay, upstream write to client read, on the
- * machine's one monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux).
+ * machine's one monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux). A request with
+ * {@code stream_options.include_usage} gets a usage chunk right before {@code [DONE]}.
  */
 final class ScheduledUpstream implements Closeable {
     private final ServerSocket server;
     private final int chunks;
     private final long intervalNanos;
     private final long firstDelayNanos;
+    private static final Pattern INCLUDE_USAGE = Pattern.compile("\"include_usage\"\\s*:\\s*true");
     private final Map<String, AtomicLongArray> sent = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -120,7 +123,8 @@ final class ScheduledUpstream implements Closeable {
                     out.flush();
                     continue;
                 }
-                stream(out, tagOf(new String(body, StandardCharsets.UTF_8)), receipt);
+                String json = new String(body, StandardCharsets.UTF_8);
+                stream(out, tagOf(json), INCLUDE_USAGE.matcher(json).find(), receipt);
                 if (close) {
                     return;
                 }
@@ -130,7 +134,12 @@ final class ScheduledUpstream implements Closeable {
         }
     }
 
-    private void stream(OutputStream out, String tag, long receipt) throws IOException {
+    /**
+     * @param usage the request set {@code stream_options.include_usage}: after the last chunk, with
+     *              it, comes a usage chunk, as OpenAI sends one (the relay asks for it on its own
+     *              account and holds it back from a caller who did not)
+     */
+    private void stream(OutputStream out, String tag, boolean usage, long receipt) throws IOException {
         AtomicLongArray times = new AtomicLongArray(chunks + 1);
         if (tag != null) {
             sent.put(tag, times);
@@ -143,6 +152,9 @@ final class ScheduledUpstream implements Closeable {
             long due = receipt + firstDelayNanos + (long) Math.min(i, chunks - 1) * intervalNanos;
             for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                 LockSupport.parkNanos(wait);
+            }
+            if (usage && i == chunks) {
+                out.write(chunked(Chunks.sse(Chunks.usage(chunks))));
             }
             times.set(i, System.nanoTime());
             out.write(chunked(event));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -30,8 +31,9 @@ final class ServeProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static ServeProcess start(String java, List<String> jvmFlags, Path jar, Path config, int concurrency, Path log)
-            throws IOException, InterruptedException {
+    /** @param env variables for serve's environment besides the bench's upstream key (e.g. {@code RELAY_METRICS=off}) */
+    static ServeProcess start(String java, List<String> jvmFlags, Path jar, Path config, int concurrency, Path log,
+            Map<String, String> env) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmFlags);
@@ -39,6 +41,7 @@ final class ServeProcess implements AutoCloseable {
                 "--concurrency", Integer.toString(concurrency)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("BENCH_UPSTREAM_KEY", "sk-bench-upstream-key-not-a-secret");
+        builder.environment().putAll(env);
         Process p = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         CompletableFuture<Integer> port = new CompletableFuture<>();
