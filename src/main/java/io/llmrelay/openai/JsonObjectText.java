@@ -25,9 +25,10 @@ import java.util.Map;
  * survive but not their form ({@code 1E+309}, no negative zero), and every request pays for a
  * deep copy and a serialisation of up to a megabyte. Copying member text is exact by construction
  * (numbers, escapes, key order, unknown fields, nested duplicates) and costs one array copy. Only
- * the relay's own edits differ: dropped members are left out, {@code model} is written anew, and
- * a top-level name given twice is kept once, its last occurrence, which is the value the relay
- * read (and what most JSON parsers upstream would read).
+ * the relay's own edits differ: dropped members are left out, {@code model} is written anew,
+ * {@code stream_options} gets {@code "include_usage":true} when the relay asks for usage (its other
+ * members copied as they are), and a top-level name given twice is kept once, its last occurrence,
+ * which is the value the relay read (and what most JSON parsers upstream would read).
  */
 final class JsonObjectText {
     /**
