@@ -4,6 +4,7 @@
 #   bench/run.sh latency   [--jar target/llm-relay.jar] [--upstream openai|anthropic|bedrock] [--chunks 50]
 #                          [--interval-ms 20] [--concurrency 1,16,64] [--rounds 10,3,2] [--repeats 3]
 #                          [--out bench/results/latest.json]
+#                          [--jar on=A.jar,off=A.jar --serve-env off:RELAY_METRICS=off]   (builds or settings side by side)
 #   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms,snap-env,snap-kms,bedrock]
 #                          [--out bench/results/coldstart.json]
 #   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (per event: SseReader + ChunkDecoder + chat SSE frame,

@@ -8,6 +8,8 @@ import io.llmrelay.config.RelayConfig;
 import io.llmrelay.config.StartupCheck;
 import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolvers;
+import io.llmrelay.metrics.EmfWriter;
+import io.llmrelay.metrics.MetricsSettings;
 import io.llmrelay.relay.RelaySetup;
 import io.llmrelay.relay.attempt.Pause;
 import io.llmrelay.relay.log.LogLevel;
@@ -61,7 +63,7 @@ public final class RelaySetups {
                 .forEach(startupNotice -> System.out.println(startupNotice.json()));
         RenewableUpstreams upstreams = new RenewableUpstreams(() -> RouteUpstreams.standard(env));
         RelaySetup relay = new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl(first), aws), false, upstreams,
-                System.out, logLevel(env, System.out), Pause.sleeping());
+                System.out, logLevel(env, System.out), Pause.sleeping(), metrics(env, System.out));
         return new ForLambda(relay, upstreams, aws, config);
     }
 
@@ -69,12 +71,20 @@ public final class RelaySetups {
      * The standard set-up for a configuration source, on Lambda and in {@code serve} alike: keys
      * from {@code env}, KMS and Secrets Manager behind a cache with the configuration's TTL (the
      * default TTL when {@code first} could not be read), real upstreams, the log level from
-     * {@code RELAY_LOG_LEVEL}.
+     * {@code RELAY_LOG_LEVEL}, the metrics writer from {@code RELAY_METRICS*}.
      */
     public static RelaySetup of(ConfigSource config, RelayConfig first, Map<String, String> env,
             boolean authDisabled, PrintStream out) {
         return new RelaySetup(config, KeyResolvers.standard(env, keyCacheTtl(first)), authDisabled,
-                RouteUpstreams.standard(env), out, logLevel(env, out), Pause.sleeping());
+                RouteUpstreams.standard(env), out, logLevel(env, out), Pause.sleeping(), metrics(env, out));
+    }
+
+    /**
+     * The metrics writer of this execution environment, from {@code RELAY_METRICS} and
+     * {@code RELAY_METRICS_NAMESPACE}; a bad value is reported on {@code warnings} and the default used.
+     */
+    public static EmfWriter metrics(Map<String, String> env, PrintStream warnings) {
+        return new EmfWriter(MetricsSettings.fromEnvironment(env, warning -> notice(warnings, "config_warning", warning)));
     }
 
     /** The configuration's {@code keyCacheTtlSeconds}, or the default when it could not be read. */

@@ -5,6 +5,7 @@ import io.llmrelay.functionurl.HttpIntegrationPrelude;
 import io.llmrelay.keys.KeyDigest;
 import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.openai.ChatSse;
+import io.llmrelay.trace.Traces;
 import io.llmrelay.upstream.StreamItem;
 import io.llmrelay.upstream.openai.ChunkDecoder;
 import io.llmrelay.upstream.sse.SseEvent;
@@ -39,7 +40,8 @@ import javax.net.ssl.SSLContext;
  * thread does the TLS set-up and then exercises, on loopback only, the code paths of the first
  * request: a JDK HTTP/1.1 exchange with a chunked event stream (a throwaway client against a
  * throwaway {@link ServerSocket} on 127.0.0.1, both closed after), and the relay's own parsing
- * and encoding on sample data. Class loading, linking and the first compilations are then
+ * and encoding on sample data (the usage ask and the held-back usage chunk, the trace and its
+ * {@code SecureRandom} included). Class loading, linking and the first compilations are then
  * shared with the real invocation. Nothing here reads configuration, resolves a key or talks to
  * anything but loopback, and any failure is ignored: it only ever makes things faster.
  *
@@ -53,6 +55,9 @@ final class Prewarm {
     private static final String SAMPLE_CHUNK = "{\"id\":\"chatcmpl-prewarm\",\"object\":\"chat.completion.chunk\","
             + "\"created\":1700000000,\"model\":\"prewarm\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" hi\"},"
             + "\"logprobs\":null,\"finish_reason\":null}]}";
+    private static final String SAMPLE_USAGE = "{\"id\":\"chatcmpl-prewarm\",\"object\":\"chat.completion.chunk\","
+            + "\"created\":1700000000,\"model\":\"prewarm\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,"
+            + "\"completion_tokens\":1,\"total_tokens\":2}}";
     private static final String SAMPLE_BODY = "{\"model\":\"prewarm\",\"stream\":true,\"messages\":[{\"role\":\"user\","
             + "\"content\":\"hi\"}]}";
 
@@ -114,11 +119,12 @@ final class Prewarm {
                 + "\"body\":" + quote(SAMPLE_BODY) + ",\"isBase64Encoded\":false}";
         FunctionUrlRequest request = FunctionUrlRequest.fromEvent(event.getBytes(StandardCharsets.UTF_8));
         ChatCompletionRequest chat = ChatCompletionRequest.parse(request.body());
-        chat.toUpstreamBody("prewarm", ChatCompletionRequest.DEFAULT_DROPPED_FIELDS);
+        chat.toUpstreamBody("prewarm", ChatCompletionRequest.DEFAULT_DROPPED_FIELDS, true);
         KeyDigest.sha256Hex("prewarm");
-        ChunkDecoder decoder = ChunkDecoder.forRequest("prewarm", 1_700_000_000L, "prewarm");
-        SseReader reader = new SseReader(new ByteArrayInputStream(("data: " + SAMPLE_CHUNK + "\n\ndata: [DONE]\n\n")
-                .getBytes(StandardCharsets.UTF_8)));
+        Traces.forRequest(request.header("traceparent"), "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0");
+        ChunkDecoder decoder = ChunkDecoder.forRequest("prewarm", 1_700_000_000L, "prewarm", true);
+        SseReader reader = new SseReader(new ByteArrayInputStream(("data: " + SAMPLE_CHUNK + "\n\ndata: " + SAMPLE_USAGE
+                + "\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8)));
         for (SseEvent e = reader.next(); e != null; e = reader.next()) {
             if (decoder.decode(e.data()) instanceof StreamItem.Chunk chunk) {
                 ChatSse.frame(chunk.json());

@@ -35,6 +35,9 @@ import java.util.Map;
  *     Lambda nothing tells the function that a caller has gone (README "What callers get")
  * @param hedge when and where the same request also goes if no first event has come ({@link Hedge#NONE}: never)
  * @param transform what the route changes in the caller's request ({@link RouteTransform#NONE}: nothing)
+ * @param requestUsage an OpenAI-compatible route ({@link RouteType#OPENAI}, {@link RouteType#DEMO})
+ *     asks its upstream for usage in streams ({@code stream_options.include_usage}) when the caller
+ *     did not; false for the translated types, whose providers always report usage
  */
 public record RouteConfig(
         String name,
@@ -56,7 +59,8 @@ public record RouteConfig(
         int defaultMaxTokens,
         int maxStreamSeconds,
         Hedge hedge,
-        RouteTransform transform) {
+        RouteTransform transform,
+        boolean requestUsage) {
 
     /**
      * Fields voice platforms add to their requests and OpenAI rejects as unknown: Vapi's
@@ -91,14 +95,22 @@ public record RouteConfig(
         transform = transform == null ? RouteTransform.NONE : transform;
     }
 
-    /** A route with the default {@link #DEFAULT_MAX_STREAM_SECONDS} that neither hedges nor changes the request. */
+    /**
+     * A route with the default {@link #DEFAULT_MAX_STREAM_SECONDS}, that neither hedges nor changes the
+     * request, and asks for usage exactly when its type can ({@link #requestsUsageByDefault}).
+     */
     public RouteConfig(String name, RouteType type, String baseUrl, KeyReference apiKey, String apiKeyHeader,
             List<String> models, boolean isDefault, String upstreamModel, Map<String, String> headers,
             List<String> dropFields, long firstByteTimeoutMs, long idleTimeoutMs, int retries, long retryBudgetMs,
             List<String> fallback, String region, int defaultMaxTokens) {
         this(name, type, baseUrl, apiKey, apiKeyHeader, models, isDefault, upstreamModel, headers, dropFields,
                 firstByteTimeoutMs, idleTimeoutMs, retries, retryBudgetMs, fallback, region, defaultMaxTokens,
-                DEFAULT_MAX_STREAM_SECONDS, Hedge.NONE, RouteTransform.NONE);
+                DEFAULT_MAX_STREAM_SECONDS, Hedge.NONE, RouteTransform.NONE, requestsUsageByDefault(type));
+    }
+
+    /** Whether a route of {@code type} asks for usage unless told not to: the OpenAI-compatible ones. */
+    public static boolean requestsUsageByDefault(RouteType type) {
+        return type == RouteType.OPENAI || type == RouteType.DEMO;
     }
 
     /** A route of a type that needs no provider settings (no region, no default max tokens). */
@@ -134,6 +146,6 @@ public record RouteConfig(
                 + ", retries=" + retries + ", retryBudgetMs=" + retryBudgetMs + ", fallback=" + fallback
                 + ", region=" + region + ", defaultMaxTokens=" + defaultMaxTokens
                 + ", maxStreamSeconds=" + maxStreamSeconds + ", hedge=" + hedge
-                + ", transform=" + (transform.isEmpty() ? "none" : "set") + "]";
+                + ", transform=" + (transform.isEmpty() ? "none" : "set") + ", requestUsage=" + requestUsage + "]";
     }
 }

@@ -11,7 +11,7 @@ final class RouteParser {
     private static final Set<String> KNOWN = new LinkedHashSet<>(List.of(
             "name", "type", "baseUrl", "apiKey", "apiKeyHeader", "models", "default", "upstreamModel",
             "headers", "dropFields", "firstByteTimeoutMs", "idleTimeoutMs", "retries", "retryBudgetMs", "fallback", "maxStreamSeconds",
-            "region", "defaultMaxTokens"));
+            "region", "defaultMaxTokens", "requestUsage"));
 
     static {
         KNOWN.addAll(HedgeFields.NAMES);
@@ -64,13 +64,29 @@ final class RouteParser {
                 1, RouteConfig.MAX_STREAM_SECONDS, "seconds");
         Hedge hedge = HedgeFields.read(fields, name, firstByte);
         RouteTransform transform = TransformFields.read(fields, dropFields);
+        boolean requestUsage = requestUsage(fields, type);
 
         if (problems.count() != before) {
             return null;
         }
         return new RouteConfig(name, type, upstream.baseUrl(), upstream.apiKey(), upstream.apiKeyHeader(), models,
                 isDefault, upstreamModel, upstream.headers(), dropFields, firstByte, idle, retries, retryBudget, fallback,
-                upstream.region(), upstream.defaultMaxTokens(), maxStream, hedge, transform);
+                upstream.region(), upstream.defaultMaxTokens(), maxStream, hedge, transform, requestUsage);
+    }
+
+    /**
+     * {@code requestUsage}: OpenAI-compatible routes only (default true; false for an upstream that
+     * refuses {@code stream_options}). A translated route's provider reports usage in its own events
+     * whatever the request says, so the field would do nothing there, and is refused rather than ignored.
+     */
+    private static boolean requestUsage(Fields fields, RouteType type) {
+        boolean byDefault = RouteConfig.requestsUsageByDefault(type);
+        if (fields.has("requestUsage") && !byDefault) {
+            fields.problems().add(fields.path("requestUsage"), "is not used by a route of type \"" + type.configName()
+                    + "\": its provider reports token usage in its own events, unasked");
+            return false;
+        }
+        return fields.bool("requestUsage", byDefault);
     }
 
     /** Route names only; that they exist is checked once every route is known (ConfigLoader). */

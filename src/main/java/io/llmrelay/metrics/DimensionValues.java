@@ -31,6 +31,8 @@ public final class DimensionValues {
     public static final String OTHER = "other";
     public static final String ANONYMOUS = "anonymous";
     static final int MAX_VALUE_CHARS = 1024;
+    /** Before any configuration could be read: every value is a fixed word. */
+    public static final DimensionValues UNCONFIGURED = new DimensionValues(Set.of(), Set.of(), model -> false);
 
     private final Set<String> routes;
     private final Set<String> callers;

@@ -124,7 +124,27 @@ public final class ChatCompletionRequest {
      * caller's text, character for character ({@link JsonObjectText}). This request is not changed.
      */
     public byte[] toUpstreamBody(String upstreamModel, Collection<String> dropFields) {
-        return text.rewrite(upstreamModel, dropFields);
+        return text.rewrite(upstreamModel, dropFields, false);
+    }
+
+    /**
+     * As {@link #toUpstreamBody(String, Collection)}, and when {@code askUsage} and
+     * {@link #needsUsageAsked} say so, with {@code stream_options.include_usage} set to {@code true}:
+     * merged into the caller's {@code stream_options} (its other members as the caller wrote them)
+     * or added as the last member. Nothing else differs from the plain body.
+     */
+    public byte[] toUpstreamBody(String upstreamModel, Collection<String> dropFields, boolean askUsage) {
+        return text.rewrite(upstreamModel, dropFields, askUsage && needsUsageAsked(dropFields));
+    }
+
+    /**
+     * Whether the relay has to ask for usage itself to know this request's token counts: a stream
+     * whose caller did not set {@code stream_options.include_usage} to true, on a route that does
+     * not drop {@code stream_options} (a route that drops it has an upstream that refuses it).
+     */
+    public boolean needsUsageAsked(Collection<String> dropFields) {
+        return stream() && !includeUsage()
+                && (dropFields == null || !dropFields.contains(JsonObjectText.STREAM_OPTIONS));
     }
 
     /**

@@ -25,13 +25,20 @@ import java.util.Map;
  * survive but not their form ({@code 1E+309}, no negative zero), and every request pays for a
  * deep copy and a serialisation of up to a megabyte. Copying member text is exact by construction
  * (numbers, escapes, key order, unknown fields, nested duplicates) and costs one array copy. Only
- * the relay's own edits differ: dropped members are left out, {@code model} is written anew, and
- * a top-level name given twice is kept once, its last occurrence, which is the value the relay
- * read (and what most JSON parsers upstream would read).
+ * the relay's own edits differ: dropped members are left out, {@code model} is written anew,
+ * {@code stream_options} gets {@code "include_usage":true} when the relay asks for usage (its other
+ * members copied as they are), and a top-level name given twice is kept once, its last occurrence,
+ * which is the value the relay read (and what most JSON parsers upstream would read).
  */
 final class JsonObjectText {
-    /** One top-level member: its (decoded) name and its text, from the name's opening quote to the value's end. */
-    private record Member(String name, int start, int end) {}
+    /**
+     * One top-level member: its (decoded) name and its text, from the name's opening quote
+     * ({@code start}) over its value's first character ({@code valueStart}) to the value's end.
+     */
+    private record Member(String name, int start, int valueStart, int end) {}
+
+    static final String STREAM_OPTIONS = "stream_options";
+    static final String INCLUDE_USAGE = "include_usage";
 
     private final String text;
     private final ObjectNode tree;
@@ -67,19 +74,21 @@ final class JsonObjectText {
             Map<String, Member> lastByName = new LinkedHashMap<>();
             String name = null;
             int start = -1;
+            int valueStart = -1;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 int at = offset(parser);
                 if (name != null) {
-                    keepLast(lastByName, new Member(name, start, valueEnd(text, at)));
+                    keepLast(lastByName, new Member(name, start, valueStart, valueEnd(text, at)));
                 }
                 name = parser.currentName();
                 start = at;
                 parser.nextToken();
+                valueStart = offset(parser);
                 JsonNode value = Json.MAPPER.readTree(parser);
                 tree.set(name, value == null ? NullNode.getInstance() : value);
             }
             if (name != null) { // the loop ended at END_OBJECT: anything else the parser refused already
-                keepLast(lastByName, new Member(name, start, valueEnd(text, offset(parser))));
+                keepLast(lastByName, new Member(name, start, valueStart, valueEnd(text, offset(parser))));
             }
             requireEnd(parser);
             List<Member> members = new ArrayList<>(lastByName.values());
@@ -92,10 +101,16 @@ final class JsonObjectText {
      * The object's text with the members named in {@code drop} left out and, when {@code model}
      * is not null, the {@code model} member replaced by that string (added last if absent).
      * Members are joined by a bare comma; everything inside a member is the caller's text.
+     *
+     * @param askUsage also set {@code stream_options.include_usage} to {@code true} (unless
+     *     {@code stream_options} is dropped): merged into the caller's {@code stream_options} object,
+     *     whose other members keep their text, or added last when there is none (or it is null)
      */
-    byte[] rewrite(String model, Collection<String> drop) {
+    byte[] rewrite(String model, Collection<String> drop, boolean askUsage) {
+        boolean usage = askUsage && (drop == null || !drop.contains(STREAM_OPTIONS));
         StringBuilder out = new StringBuilder(text.length() + 64).append('{');
         boolean modelWritten = false;
+        boolean usageWritten = false;
         for (Member member : members) {
             if (drop != null && drop.contains(member.name())) {
                 continue;
@@ -106,12 +121,19 @@ final class JsonObjectText {
             if (model != null && member.name().equals("model")) {
                 out.append("\"model\":").append(Json.write(model));
                 modelWritten = true;
+            } else if (usage && member.name().equals(STREAM_OPTIONS)) {
+                out.append("\"" + STREAM_OPTIONS + "\":");
+                withIncludeUsage(member, out);
+                usageWritten = true;
             } else {
                 out.append(text, member.start(), member.end());
             }
         }
         if (model != null && !modelWritten) {
             out.append(out.length() > 1 ? "," : "").append("\"model\":").append(Json.write(model));
+        }
+        if (usage && !usageWritten) {
+            out.append(out.length() > 1 ? "," : "").append("\"" + STREAM_OPTIONS + "\":{\"" + INCLUDE_USAGE + "\":true}");
         }
         return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -120,8 +142,7 @@ final class JsonObjectText {
     String valueText(String name) {
         for (Member member : members) {
             if (member.name().equals(name)) {
-                int colon = text.indexOf(':', nameEnd(member.start()));
-                return text.substring(skipWhitespace(text, colon + 1), member.end());
+                return text.substring(member.valueStart(), member.end());
             }
         }
         return null;
@@ -157,20 +178,29 @@ final class JsonObjectText {
         return parse(out.append('}').toString());
     }
 
-    /** Where a member's name (a JSON string starting at {@code start}) ends: after its closing quote. */
-    private int nameEnd(int start) {
-        int i = start + 1;
-        while (text.charAt(i) != '"') {
-            i += text.charAt(i) == '\\' ? 2 : 1;
+    /**
+     * The {@code stream_options} object with {@code include_usage: true}: the caller's members
+     * but {@code include_usage} (in any escape form, any number of times), each as the caller wrote
+     * it, then ours. A value that is not an object (null: the request was checked) becomes ours alone.
+     */
+    private void withIncludeUsage(Member member, StringBuilder out) {
+        JsonObjectText options = null;
+        if (tree.get(STREAM_OPTIONS).isObject()) {
+            try {
+                options = parse(text.substring(member.valueStart(), member.end()));
+            } catch (IOException e) {
+                throw new IllegalStateException("a member that parsed as an object did not parse again", e);
+            }
         }
-        return i + 1;
-    }
-
-    private static int skipWhitespace(String text, int i) {
-        while (i < text.length() && isJsonWhitespace(text.charAt(i))) {
-            i++;
+        out.append('{');
+        if (options != null) {
+            for (Member option : options.members) {
+                if (!option.name().equals(INCLUDE_USAGE)) {
+                    out.append(options.text, option.start(), option.end()).append(',');
+                }
+            }
         }
-        return i;
+        out.append("\"" + INCLUDE_USAGE + "\":true}");
     }
 
     private static void keepLast(Map<String, Member> lastByName, Member member) {

@@ -20,6 +20,7 @@ import io.llmrelay.relay.stream.StreamRelay;
 import io.llmrelay.relay.stream.WholeRelay;
 import io.llmrelay.relay.watch.Deadline;
 import io.llmrelay.relay.watch.WatchedChunks;
+import io.llmrelay.trace.TraceContext;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.util.Optional;
@@ -39,6 +40,7 @@ final class ChatCompletionCall {
     private final Router router;
     private final FunctionUrlRequest request;
     private final String requestId;
+    private final TraceContext trace;
     private final Deadline deadline;
     private final CallerOutput out;
     private final ErrorContract errors;
@@ -46,12 +48,13 @@ final class ChatCompletionCall {
 
     /** @param router the routes the caller may use: any other model is one nobody serves */
     ChatCompletionCall(RelaySetup setup, RelayConfig config, Router router, FunctionUrlRequest request, String requestId,
-            Deadline deadline, CallerOutput out, ErrorContract errors, CallerApi api) {
+            TraceContext trace, Deadline deadline, CallerOutput out, ErrorContract errors, CallerApi api) {
         this.setup = setup;
         this.config = config;
         this.router = router;
         this.request = request;
         this.requestId = requestId;
+        this.trace = trace;
         this.deadline = deadline;
         this.out = out;
         this.errors = errors;
@@ -78,7 +81,7 @@ final class ChatCompletionCall {
         }
         log.route(route.get().name(), chat.model(), chat.stream());
         RouteAttempts attempts = new RouteAttempts(setup, config, router, chat, request::header, deadline, log,
-                requestId);
+                requestId, trace);
         Outcome outcome = attempts.open(route.get());
         out.scrubWith(ResponseScrubber.of(attempts.resolvedKeys(), deadline));
         relay(outcome);
@@ -101,8 +104,12 @@ final class ChatCompletionCall {
                     try (WatchedChunks chunks = stream.chunks()) {
                         RouteConfig route = stream.route();
                         chunks.limitTo(route.maxStreamSeconds() * 1000L);
-                        new StreamRelay(writer, errors, route.name(), route.idleTimeoutMs(), config.deadlineMarginMs())
-                                .run(chunks, stream.first());
+                        try {
+                            new StreamRelay(writer, errors, route.name(), route.idleTimeoutMs(), config.deadlineMarginMs())
+                                    .run(chunks, stream.first());
+                        } finally {
+                            out.log().usage(chunks.usage()); // what the upstream reported, sent on or not
+                        }
                     }
                 }
             }

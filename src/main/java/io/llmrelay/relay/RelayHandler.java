@@ -9,6 +9,7 @@ import io.llmrelay.functionurl.FunctionUrlHandler;
 import io.llmrelay.functionurl.FunctionUrlRequest;
 import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.json.Json;
+import io.llmrelay.metrics.DimensionValues;
 import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.relay.caller.CallerAuthenticator;
 import io.llmrelay.relay.log.RequestLog;
@@ -18,6 +19,9 @@ import io.llmrelay.relay.out.EscapedFailure;
 import io.llmrelay.relay.route.CallerRoutes;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.watch.Deadline;
+import io.llmrelay.trace.TraceContext;
+import io.llmrelay.trace.Traces;
+import io.llmrelay.upstream.http.TraceHeaders;
 import java.io.IOException;
 
 /**
@@ -37,7 +41,7 @@ public final class RelayHandler extends FunctionUrlHandler {
     }
 
     /** What one configuration implies; rebuilt only when the configuration object changes. */
-    record Snapshot(RelayConfig config, CallerRoutes routes, CallerAuthenticator callers) {
+    record Snapshot(RelayConfig config, CallerRoutes routes, CallerAuthenticator callers, DimensionValues dimensions) {
 
         /** The routes the caller may use, as a router; every route when authentication is off. */
         Router routerFor(CallerAuthenticator.Result caller) {
@@ -45,15 +49,23 @@ public final class RelayHandler extends FunctionUrlHandler {
         }
     }
 
+    /**
+     * Serves the request, then writes its request log line and its metrics line, in that order:
+     * both after the answer's last byte has gone out (every write is flushed at once), so neither
+     * adds to what the caller waits for; every request gets both, refused ones included.
+     */
     @Override
     protected void handle(FunctionUrlRequest request, FunctionUrlResponse response, Context context)
             throws IOException {
         RequestLog log = new RequestLog(context.getAwsRequestId());
         response.header("x-request-id", context.getAwsRequestId());
+        TraceContext trace = Traces.forRequest(request.header(TraceHeaders.TRACEPARENT), context.getXrayTraceId());
+        log.trace(trace);
+        log.callerRequestId(request.header(TraceHeaders.REQUEST_ID), request.header(TraceHeaders.TRACEPARENT));
         CallerOutput out = new CallerOutput(response, log);
         ErrorContract errors = new ErrorContract(out);
         try {
-            serve(request, context, out, errors);
+            serve(request, context, trace, out, errors);
         } catch (RuntimeException e) {
             EscapedFailure.answer(e, out, errors);
         } catch (Error e) {
@@ -64,11 +76,14 @@ public final class RelayHandler extends FunctionUrlHandler {
             throw e;
         } finally {
             log.write(setup.requestLog(), setup.logLevel());
+            Snapshot known = snapshot;
+            setup.metrics().write(setup.requestLog(), log.outcome(),
+                    known != null ? known.dimensions() : DimensionValues.UNCONFIGURED);
         }
     }
 
-    private void serve(FunctionUrlRequest request, Context context, CallerOutput out, ErrorContract errors)
-            throws IOException {
+    private void serve(FunctionUrlRequest request, Context context, TraceContext trace, CallerOutput out,
+            ErrorContract errors) throws IOException {
         RequestPath path = RequestPath.of(request.rawPath());
         if (path == RequestPath.UNKNOWN) {
             errors.replyOwn(OpenAiError.notFound(request.rawPath()));
@@ -103,8 +118,8 @@ public final class RelayHandler extends FunctionUrlHandler {
         long marginMs = current.config().deadlineMarginMs();
         String requestId = context.getAwsRequestId();
         CallerApi api = path == RequestPath.RESPONSES ? new ResponsesApi(requestId) : ChatApi.INSTANCE;
-        new ChatCompletionCall(setup, current.config(), router, request, requestId, Deadline.of(context, marginMs), out,
-                errors, api).run();
+        new ChatCompletionCall(setup, current.config(), router, request, requestId, trace, Deadline.of(context, marginMs),
+                out, errors, api).run();
     }
 
     private Snapshot snapshot() throws ConfigSource.ConfigUnavailableException {
@@ -115,7 +130,7 @@ public final class RelayHandler extends FunctionUrlHandler {
         }
         CallerAuthenticator callers = setup.authDisabled()
                 ? CallerAuthenticator.open() : new CallerAuthenticator(config.callers());
-        Snapshot fresh = new Snapshot(config, new CallerRoutes(config), callers);
+        Snapshot fresh = new Snapshot(config, new CallerRoutes(config), callers, DimensionValues.of(config));
         snapshot = fresh;
         return fresh;
     }

@@ -109,6 +109,12 @@ public final class LambdaContext implements Context {
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE, remaining));
     }
 
+    /** The invocation's X-Ray tracing header ({@code Lambda-Runtime-Trace-Id}); null when Lambda sent none. */
+    @Override
+    public String getXrayTraceId() {
+        return invocation.traceId();
+    }
+
     @Override
     public int getMemoryLimitInMB() {
         return function.memoryLimitMb();

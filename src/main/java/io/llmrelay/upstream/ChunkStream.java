@@ -1,5 +1,6 @@
 package io.llmrelay.upstream;
 
+import io.llmrelay.openai.Usage;
 import java.io.IOException;
 
 /**
@@ -23,4 +24,13 @@ public interface ChunkStream {
      * closing is what stops the upstream generating (and billing) tokens. Never throws.
      */
     void close();
+
+    /**
+     * The token counts the upstream reported in this stream so far (its usage chunk, a provider's
+     * usage events), whether or not they went to the caller; {@link Usage#UNKNOWN} until it reports
+     * any. Read by the relay once the stream has ended, for the request log and the metrics.
+     */
+    default Usage usage() {
+        return Usage.UNKNOWN;
+    }
 }

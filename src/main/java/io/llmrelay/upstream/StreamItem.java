@@ -18,8 +18,9 @@ public sealed interface StreamItem {
     record End() implements StreamItem {}
 
     /**
-     * The upstream sent an event that carries nothing (an SSE event with empty data): no chunk,
-     * but a sign of life, which restarts the relay's idle timeout as any event does.
+     * The upstream sent an event that carries nothing for the caller (an SSE event with empty data,
+     * or a usage chunk the relay asked for and the caller did not): no chunk, but a sign of life,
+     * which restarts the relay's idle timeout as any event does.
      */
     record Heartbeat() implements StreamItem {}
 

@@ -12,6 +12,9 @@ public sealed interface UpstreamAnswer {
     /** Abandons the exchange at once; safe from any thread and more than once; never throws. */
     void close();
 
+    /** The upstream's own id for the exchange ({@link UpstreamResponse#requestId()}); null when it sent none. */
+    String upstreamRequestId();
+
     /**
      * Not a 2xx: the upstream refused. Its body is an error, OpenAI-shaped or not, which the relay
      * relays or replaces under its error contract; its status decides whether another try may help.
@@ -36,6 +39,11 @@ public sealed interface UpstreamAnswer {
         public void close() {
             response.close();
         }
+
+        @Override
+        public String upstreamRequestId() {
+            return response.requestId();
+        }
     }
 
     /**
@@ -52,10 +60,24 @@ public sealed interface UpstreamAnswer {
         public void close() {
             response.close();
         }
+
+        @Override
+        public String upstreamRequestId() {
+            return response.requestId();
+        }
     }
 
-    /** A 2xx stream of {@code chat.completion.chunk}s, none read by the relay yet. */
-    record Stream(int status, ChunkStream chunks) implements UpstreamAnswer {
+    /**
+     * A 2xx stream of {@code chat.completion.chunk}s, none read by the relay yet.
+     *
+     * @param upstreamRequestId the upstream's own id for the exchange, from its response head; may be null
+     */
+    record Stream(int status, ChunkStream chunks, String upstreamRequestId) implements UpstreamAnswer {
+        /** A stream whose upstream sent no id of its own. */
+        public Stream(int status, ChunkStream chunks) {
+            this(status, chunks, null);
+        }
+
         @Override
         public void close() {
             chunks.close();

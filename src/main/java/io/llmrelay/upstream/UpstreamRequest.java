@@ -1,5 +1,6 @@
 package io.llmrelay.upstream;
 
+import io.llmrelay.trace.TraceContext;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -22,6 +23,11 @@ import java.util.Objects;
  * @param callerModel      the model name as the caller asked for it (the route's model when the caller
  *                         named none): every chunk and {@code chat.completion} a translating upstream
  *                         (Anthropic, Bedrock) writes carries it, whatever name went upstream; may be null
+ * @param trace            the trace the call belongs to, sent as {@code traceparent} (and in each
+ *                         provider's own form); null sends no trace header
+ * @param hideUsageChunk   the body asks for usage ({@code stream_options.include_usage}) for the
+ *                         relay's own account, the caller did not: a chunk that only reports usage is
+ *                         read, not passed on
  */
 public record UpstreamRequest(
         URI baseUrl,
@@ -32,7 +38,9 @@ public record UpstreamRequest(
         Duration firstByteTimeout,
         String requestId,
         String model,
-        String callerModel) {
+        String callerModel,
+        TraceContext trace,
+        boolean hideUsageChunk) {
 
     public UpstreamRequest {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -44,16 +52,22 @@ public record UpstreamRequest(
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
-    /** A request whose caller asked for the model it is for (no upstreamModel renamed it). */
+    /** A request without a trace that passes every chunk on, whose caller asked for the model it is for. */
     public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
             Duration firstByteTimeout, String requestId, String model) {
-        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, model, model);
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, model, model, null, false);
+    }
+
+    /** A request without a trace that passes every chunk on. */
+    public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
+            Duration firstByteTimeout, String requestId, String model, String callerModel) {
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, model, callerModel, null, false);
     }
 
     /** A request that names no model for chunks that lack one. */
     public UpstreamRequest(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body, boolean stream,
             Duration firstByteTimeout, String requestId) {
-        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, null, null);
+        this(baseUrl, apiKey, extraHeaders, body, stream, firstByteTimeout, requestId, null, null, null, false);
     }
 
     /** Never prints the key: records print every component, and requests end up in logs. */
@@ -67,6 +81,8 @@ public record UpstreamRequest(
                 + ", firstByteTimeout=" + firstByteTimeout
                 + ", requestId=" + requestId
                 + ", model=" + model
-                + ", callerModel=" + callerModel + "]";
+                + ", callerModel=" + callerModel
+                + ", trace=" + (trace == null ? "none" : trace.traceparent())
+                + ", hideUsageChunk=" + hideUsageChunk + "]";
     }
 }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param headers response headers, names lower-case, repeated values joined with ", "
  */
 public record UpstreamResponse(int status, Map<String, String> headers, InputStream body) implements Closeable {
+    private static final List<String> REQUEST_ID_HEADERS = List.of("x-request-id", "request-id", "x-amzn-requestid");
 
     public UpstreamResponse {
         Objects.requireNonNull(body, "body");
@@ -26,6 +28,23 @@ public record UpstreamResponse(int status, Map<String, String> headers, InputStr
     /** A header by name, any case; null when absent. */
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The upstream's own id for this exchange, as its support and logs know it: {@code x-request-id}
+     * (OpenAI and most OpenAI-compatible servers), {@code request-id} (Anthropic,
+     * https://docs.anthropic.com/en/api/overview "Response headers"), or {@code x-amzn-requestid}
+     * (AWS services, Bedrock among them); null when it sent none. As the upstream wrote it: whoever
+     * logs it bounds it.
+     */
+    public String requestId() {
+        for (String name : REQUEST_ID_HEADERS) {
+            String id = headers.get(name);
+            if (id != null) {
+                return id;
+            }
+        }
+        return null;
     }
 
     public boolean isSuccess() {

@@ -1,5 +1,6 @@
 package io.llmrelay.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -123,6 +124,17 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.llmrelay.relay..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.llmrelay.runtime..", "io.llmrelay.local..",
                         "io.llmrelay.aws..")
+                .check(classes);
+    }
+
+    /**
+     * Trace context is a wire format (W3C traceparent, X-Ray's header) read and written from the
+     * JDK alone: the relay makes it, the upstream adapters send it, and it knows neither.
+     */
+    @Test
+    void traceDependsOnTheJdkOnly() {
+        classes().that().resideInAPackage("io.llmrelay.trace..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.llmrelay.trace..", "java..")
                 .check(classes);
     }
 }

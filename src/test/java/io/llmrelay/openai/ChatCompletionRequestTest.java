@@ -154,4 +154,43 @@ class ChatCompletionRequestTest {
     private static JsonNode tree(String json) throws IOException {
         return Json.MAPPER.readTree(json);
     }
+
+    // Asking for usage: one member edited, every other character the caller's.
+
+    @Test
+    void asksForUsageByAddingStreamOptionsLast() throws Exception {
+        String body = "{\"model\" : \"m\", \"stream\":true,\"messages\":" + HELLO + ", \"x\": 1e309 }";
+        assertEquals("{\"model\" : \"m\",\"stream\":true,\"messages\":" + HELLO + ",\"x\": 1e309,"
+                + "\"stream_options\":{\"include_usage\":true}}", upstream(body, List.of()));
+    }
+
+    @Test
+    void mergesIntoTheCallersStreamOptionsKeepingItsOtherMembersAsWritten() throws Exception {
+        String body = "{\"stream\":true,\"stream_options\": { \"include_usage\" : false , \"x_rate\" : 1.50E2,"
+                + " \"inc\\u006cude_usage\": false, \"y\": {\"z\": [ 1 ]} },\"messages\":" + HELLO + "}";
+        assertEquals("{\"stream\":true,\"stream_options\":{\"x_rate\" : 1.50E2,\"y\": {\"z\": [ 1 ]},"
+                + "\"include_usage\":true},\"messages\":" + HELLO + "}", upstream(body, List.of()));
+        String nulled = "{\"stream\":true,\"stream_options\":null,\"messages\":" + HELLO + "}";
+        assertEquals("{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":" + HELLO + "}",
+                upstream(nulled, List.of()));
+    }
+
+    @Test
+    void leavesTheBodyAloneWhenTheCallerAskedOrCannotBeAsked() throws Exception {
+        String asked = "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":" + HELLO + "}";
+        assertEquals(asked, upstream(asked, List.of()));
+        String whole = "{\"stream\":false,\"messages\":" + HELLO + "}";
+        assertEquals(whole, upstream(whole, List.of()), "only streams have a usage chunk to ask for");
+        String dropped = "{\"stream\":true,\"stream_options\":{\"x\":1},\"messages\":" + HELLO + "}";
+        assertEquals("{\"stream\":true,\"messages\":" + HELLO + "}", upstream(dropped, List.of("stream_options")),
+                "a route that drops stream_options does not get it back");
+        ChatCompletionRequest request = parse(asked);
+        assertFalse(request.needsUsageAsked(List.of()));
+        assertEquals(dropped, new String(parse(dropped).toUpstreamBody(null, List.of(), false), StandardCharsets.UTF_8),
+                "askUsage false: the plain body");
+    }
+
+    private static String upstream(String body, List<String> drop) throws Exception {
+        return new String(parse(body).toUpstreamBody(null, drop, true), StandardCharsets.UTF_8);
+    }
 }

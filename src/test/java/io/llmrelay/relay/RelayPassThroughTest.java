@@ -26,7 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * bodies full of fields the relay does not own (numbers huge, tiny, long, negative zero, in every
  * exponent form; strings in every escape form; nested objects in random key order) go through
  * serve, and what the upstream received is, token by token, what the caller sent, minus the
- * fields the route drops and with the route's model. Numbers compare as exact decimals (and by
+ * fields the route drops and with the route's model. On the route that asks for usage (the
+ * default), the one more edit is {@code stream_options.include_usage: true}: merged into the
+ * caller's {@code stream_options} (its other members kept, in order, as written) or added last;
+ * a caller that set it already sends exactly what it wrote. Numbers compare as exact decimals (and by
  * sign, for negative zero), never as doubles: a double would call {@code 1e309} infinity and
  * {@code 0.1000000000000000000001} 0.1, which is exactly the change this catches.
  */
@@ -43,7 +46,8 @@ class RelayPassThroughTest {
     static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.config(null,
             RelayUnderTest.route("main", upstream.baseUrl(), "[\"gpt-4o-mini\"]", "\"default\": true, \"retries\": 0"),
             RelayUnderTest.route("renamed", upstream.baseUrl(), "[\"alias\"]",
-                    "\"upstreamModel\": \"gpt-4o-2024-08-06\", \"dropFields\": [\"x_drop\"], \"retries\": 0")));
+                    "\"upstreamModel\": \"gpt-4o-2024-08-06\", \"dropFields\": [\"x_drop\"], \"retries\": 0,"
+                            + " \"requestUsage\": false")));
 
     @Test
     void whatTheUpstreamReceivesIsWhatTheCallerSentExactly() throws Exception {
@@ -58,6 +62,10 @@ class RelayPassThroughTest {
                 members.add("\"x_" + i + "_" + n + "\": " + value(random, 4));
             }
             members.add(renamed ? "\"x_drop\": " + value(random, 2) : "\"metadata\": {\"call\": " + value(random, 2) + "}");
+            StreamOptions options = StreamOptions.random(random);
+            if (options.callerText() != null) {
+                members.add(options.callerText());
+            }
             java.util.Collections.shuffle(members, random);
             String body = "{" + String.join(random.nextBoolean() ? ", " : ",\n  ", members) + "}";
 
@@ -65,22 +73,71 @@ class RelayPassThroughTest {
 
             assertEquals(200, response.statusCode(), () -> response.body() + "\nfor " + body);
             FakeUpstream.Recorded received = served.upstream().nextRequest();
-            String expected = expectedUpstream(members, renamed);
+            String expected = expectedUpstream(members, renamed, options);
             String got = new String(received.rawBody(), StandardCharsets.UTF_8);
             assertSameJson(expected, got);
         }
     }
 
-    /** The caller's members, less the dropped field, with the route's model: in the caller's order. */
-    private static String expectedUpstream(List<String> members, boolean renamed) {
+    /**
+     * The caller's members, less the dropped field, with the route's model: in the caller's order;
+     * on the route that asks for usage, with the caller's stream_options as that route sends it.
+     */
+    private static String expectedUpstream(List<String> members, boolean renamed, StreamOptions options) {
         List<String> kept = new ArrayList<>();
         for (String member : members) {
             if (member.startsWith(renamed ? "\"x_drop\"" : "\"metadata\"")) {
                 continue;
             }
+            if (!renamed && member.startsWith("\"stream_options\"")) {
+                kept.add(options.askedText());
+                continue;
+            }
             kept.add(renamed && member.startsWith("\"model\"") ? "\"model\": \"gpt-4o-2024-08-06\"" : member);
         }
+        if (!renamed && options.callerText() == null) {
+            kept.add(options.askedText());
+        }
         return "{" + String.join(",", kept) + "}";
+    }
+
+    /**
+     * A caller's {@code stream_options} (absent, null, or an object holding an {@code include_usage}
+     * of true, false, a string or nothing among other members) and what a route asking for usage sends.
+     *
+     * @param callerText the member as the caller writes it; null when the caller sends none
+     * @param askedText  the member the upstream must receive on a route that asks for usage
+     */
+    private record StreamOptions(String callerText, String askedText) {
+        private static final String ASKED = "\"stream_options\": {\"include_usage\": true}";
+
+        static StreamOptions random(Random random) {
+            switch (random.nextInt(4)) {
+                case 0 -> {
+                    return new StreamOptions(null, ASKED);
+                }
+                case 1 -> {
+                    return new StreamOptions("\"stream_options\": null", ASKED);
+                }
+                default -> {
+                    List<String> others = new ArrayList<>();
+                    for (int n = random.nextInt(3); n > 0; n--) {
+                        others.add("\"o_" + n + "\": " + value(random, 2));
+                    }
+                    String include = List.of("", "true", "false", "\"true\"").get(random.nextInt(4));
+                    List<String> written = new ArrayList<>(others);
+                    if (!include.isEmpty()) {
+                        written.add(random.nextInt(written.size() + 1), "\"include_usage\": " + include);
+                    }
+                    String caller = "\"stream_options\": {" + String.join(", ", written) + "}";
+                    if (include.equals("true")) {
+                        return new StreamOptions(caller, caller); // the caller asked: sent as written
+                    }
+                    others.add("\"include_usage\": true");
+                    return new StreamOptions(caller, "\"stream_options\": {" + String.join(", ", others) + "}");
+                }
+            }
+        }
     }
 
     private static String value(Random random, int depth) {

@@ -231,6 +231,7 @@ class RelayRequestHandlingTest {
 
         ObjectNode expected = (ObjectNode) json(request);
         expected.remove(List.of("user", "call"));
+        expected.putObject("stream_options").put("include_usage", true); // the relay's own ask (README "Token usage")
         assertEquals(expected, served.upstream().nextRequest().body());
     }
 

@@ -37,6 +37,14 @@ final class Chunks {
         return chunk("{\"content\":\"" + word + "\"}", "null");
     }
 
+    /** The usage chunk OpenAI sends last when asked ({@code stream_options.include_usage}): no choices, the counts. */
+    static String usage(int completionTokens) {
+        return "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                + "\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[],\"usage\":{"
+                + "\"prompt_tokens\":12,\"completion_tokens\":" + completionTokens + ",\"total_tokens\":"
+                + (12 + completionTokens) + "}}";
+    }
+
     static byte[] event(int i, int n) {
         return sse(data(i, n));
     }

@@ -50,16 +50,50 @@ final class LatencyBench {
     private record Sample(int target, int concurrency, int repeat, double ttfbMs, double firstEventMs,
             double[] chunkDelayMs, int heldBack, int coalesced, boolean valid, String error) {}
 
-    /** A build under test: a label and its runnable jar. */
-    record Build(String label, Path jar) {
-        static List<Build> parse(String spec) {
+    /**
+     * A build under test: a label, its runnable jar, and environment variables for its serve
+     * process ({@code --serve-env label:NAME=VALUE,...}): the same jar twice under two labels with
+     * different variables measures a switch side by side, e.g. metrics on and off.
+     */
+    record Build(String label, Path jar, Map<String, String> env) {
+        static List<Build> parse(String spec, String envSpec) {
+            Map<String, Map<String, String>> envs = env(envSpec);
             List<Build> builds = new ArrayList<>();
             for (String part : spec.split(",")) {
                 int eq = part.indexOf('=');
-                builds.add(eq < 0 ? new Build("relay", Path.of(part.trim()))
-                        : new Build(part.substring(0, eq).trim(), Path.of(part.substring(eq + 1).trim())));
+                String label = eq < 0 ? "relay" : part.substring(0, eq).trim();
+                Path jar = Path.of((eq < 0 ? part : part.substring(eq + 1)).trim());
+                builds.add(new Build(label, jar, envs.getOrDefault(label, Map.of())));
+            }
+            for (String label : envs.keySet()) {
+                if (builds.stream().noneMatch(b -> b.label().equals(label))) {
+                    throw new IllegalArgumentException("--serve-env names build '" + label + "', which --jar does not");
+                }
             }
             return builds;
+        }
+
+        /** {@code label:NAME=VALUE,label:NAME=VALUE}; empty for none. */
+        private static Map<String, Map<String, String>> env(String spec) {
+            Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+            if (spec.isBlank()) {
+                return envs;
+            }
+            for (String part : spec.split(",")) {
+                int colon = part.indexOf(':');
+                int eq = part.indexOf('=', colon + 1);
+                if (colon < 1 || eq < colon + 2) {
+                    throw new IllegalArgumentException("--serve-env wants label:NAME=VALUE, was '" + part + "'");
+                }
+                envs.computeIfAbsent(part.substring(0, colon).trim(), l -> new LinkedHashMap<>())
+                        .put(part.substring(colon + 1, eq).trim(), part.substring(eq + 1));
+            }
+            return envs;
+        }
+
+        @Override
+        public String toString() {
+            return label + "=" + jar + (env.isEmpty() ? "" : " " + env);
         }
     }
 
@@ -79,7 +113,7 @@ final class LatencyBench {
     }
 
     int run() throws Exception {
-        List<Build> builds = Build.parse(args.get("jar", "target/llm-relay.jar"));
+        List<Build> builds = Build.parse(args.get("jar", "target/llm-relay.jar"), args.get("serve-env", ""));
         String java = args.get("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         int chunks = args.integer("chunks", 50);
         intervalMs = args.number("interval-ms", 20);
@@ -128,8 +162,11 @@ final class LatencyBench {
                     """.formatted(sha256Hex(CALLER_KEY), wire.route(upstream.port())));
             for (Build b : builds) {
                 Path serveLog = out.resolveSibling("serve-" + b.label() + ".log");
-                ServeProcess serve = ServeProcess.start(java, serveFlags, b.jar(), config, maxConcurrency, serveLog,
-                        wire == UpstreamWire.BEDROCK ? UpstreamWire.AWS_ENV : Map.of());
+                Map<String, String> serveEnv = new java.util.LinkedHashMap<>(b.env());
+                if (wire == UpstreamWire.BEDROCK) {
+                    serveEnv.putAll(UpstreamWire.AWS_ENV);
+                }
+                ServeProcess serve = ServeProcess.start(java, serveFlags, b.jar(), config, maxConcurrency, serveLog, serveEnv);
                 serves.add(serve);
                 System.out.printf("%s: serve pid %d on 127.0.0.1:%d (log %s)%n", b.label(), serve.pid(), serve.port(),
                         serveLog);
@@ -306,6 +343,9 @@ final class LatencyBench {
         Map<String, Object> jars = new LinkedHashMap<>();
         builds.forEach(b -> jars.put(b.label(), b.jar().toAbsolutePath().toString()));
         setup.put("jars", jars);
+        Map<String, Object> envs = new LinkedHashMap<>();
+        builds.stream().filter(b -> !b.env().isEmpty()).forEach(b -> envs.put(b.label(), b.env()));
+        setup.put("serveEnv", envs);
         setup.put("java", java);
         setup.put("javaVersion", System.getProperty("java.version"));
         setup.put("serveFlags", serveFlags);

@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * {@code cold-N} in its body: translated requests drop {@code user}, and carry the tag in the
  * message): a client that finds the same tag in its own request can then tell each chunk's one-way
  * delay, upstream write to client read, on the machine's one monotonic clock (System.nanoTime is
- * CLOCK_MONOTONIC on Linux).
+ * CLOCK_MONOTONIC on Linux). A request with
+ * {@code stream_options.include_usage} gets a usage chunk right before {@code [DONE]}.
  */
 final class ScheduledUpstream implements Closeable {
     private static final Pattern TAG = Pattern.compile("(?:bench|cold)-[0-9]+");
@@ -45,6 +46,7 @@ final class ScheduledUpstream implements Closeable {
     private final long intervalNanos;
     private final ToDoubleFunction<String> firstDelayMsByTag;
     private final AtomicInteger chatRequests = new AtomicInteger();
+    private static final Pattern INCLUDE_USAGE = Pattern.compile("\"include_usage\"\\s*:\\s*true");
     private final Map<String, AtomicLongArray> sent = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -163,7 +165,8 @@ final class ScheduledUpstream implements Closeable {
                     continue;
                 }
                 chatRequests.incrementAndGet();
-                stream(out, tagOf(new String(body, StandardCharsets.UTF_8)), receipt);
+                String json = new String(body, StandardCharsets.UTF_8);
+                stream(out, tagOf(json), INCLUDE_USAGE.matcher(json).find(), receipt);
                 if (close) {
                     return;
                 }
@@ -173,7 +176,12 @@ final class ScheduledUpstream implements Closeable {
         }
     }
 
-    private void stream(OutputStream out, String tag, long receipt) throws IOException {
+    /**
+     * @param usage the request set {@code stream_options.include_usage}: after the last chunk, with
+     *              it, comes a usage chunk, as OpenAI sends one (the relay asks for it on its own
+     *              account and holds it back from a caller who did not)
+     */
+    private void stream(OutputStream out, String tag, boolean usage, long receipt) throws IOException {
         AtomicLongArray times = new AtomicLongArray(chunks + 1);
         if (tag != null) {
             sent.put(tag, times);
@@ -187,6 +195,9 @@ final class ScheduledUpstream implements Closeable {
             long due = receipt + firstDelayNanos + (long) Math.min(i, chunks - 1) * intervalNanos;
             for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                 LockSupport.parkNanos(wait);
+            }
+            if (usage && i == chunks) {
+                out.write(chunked(Chunks.sse(Chunks.usage(chunks))));
             }
             times.set(i, System.nanoTime());
             out.write(chunked(event));

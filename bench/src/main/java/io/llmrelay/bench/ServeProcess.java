@@ -36,7 +36,7 @@ final class ServeProcess implements AutoCloseable {
         return start(java, jvmFlags, jar, config, concurrency, log, Map.of());
     }
 
-    /** @param env further environment variables (a bedrock route's AWS credentials) */
+    /** @param env variables for serve's environment besides the bench's upstream key (a bedrock route's AWS credentials, {@code RELAY_METRICS=off}) */
     static ServeProcess start(String java, List<String> jvmFlags, Path jar, Path config, int concurrency, Path log,
             Map<String, String> env) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();

@@ -90,6 +90,7 @@ final class Attempt {
                     request.firstByteTimeout().toMillis());
         }
         log.upstreamStatus(answer.status());
+        log.upstreamRequestId(answer.upstreamRequestId());
         return switch (answer) {
             case UpstreamAnswer.Whole whole when !chat.stream() -> {
                 log.attempt(route.name(), Integer.toString(whole.status()));

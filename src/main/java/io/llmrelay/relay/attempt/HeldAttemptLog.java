@@ -15,6 +15,8 @@ final class HeldAttemptLog implements AttemptLog {
 
     private record Status(int status) implements Entry {}
 
+    private record UpstreamId(String id) implements Entry {}
+
     private record Outcome(String route, String outcome, String detail, long atNanos) implements Entry {}
 
     private final List<Entry> entries = new ArrayList<>();
@@ -23,6 +25,11 @@ final class HeldAttemptLog implements AttemptLog {
     @Override
     public synchronized void upstreamStatus(int httpStatus) {
         entries.add(new Status(httpStatus));
+    }
+
+    @Override
+    public synchronized void upstreamRequestId(String id) {
+        entries.add(new UpstreamId(id));
     }
 
     @Override
@@ -39,6 +46,7 @@ final class HeldAttemptLog implements AttemptLog {
         for (Entry entry : entries) {
             switch (entry) {
                 case Status status -> log.upstreamStatus(status.status());
+                case UpstreamId id -> log.upstreamRequestId(id.id());
                 case Outcome o -> log.attemptAt(o.route(), o.outcome(), o.detail(), o.atNanos());
             }
         }

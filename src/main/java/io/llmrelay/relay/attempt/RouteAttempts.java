@@ -9,6 +9,7 @@ import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.route.RouteKey;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.watch.Deadline;
+import io.llmrelay.trace.TraceContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,21 +47,24 @@ public final class RouteAttempts {
     private final ResolvedKeys keys = new ResolvedKeys();
     private boolean hedged;
 
-    /** A request whose headers are not known: header variables in route prompts render as missing. */
+    /** A request whose headers and trace are not known: header variables in route prompts render as missing. */
     public RouteAttempts(AttemptSources sources, RelayConfig config, Router router, ChatCompletionRequest chat,
             Deadline deadline, RequestLog log, String requestId) {
-        this(sources, config, router, chat, name -> null, deadline, log, requestId);
+        this(sources, config, router, chat, name -> null, deadline, log, requestId, null);
     }
 
-    /** @param headers the caller's request headers by lower-case name (null when absent), for route prompts */
+    /**
+     * @param headers the caller's request headers by lower-case name (null when absent), for route prompts
+     * @param trace   the trace every upstream call of the request carries; null sends none
+     */
     public RouteAttempts(AttemptSources sources, RelayConfig config, Router router, ChatCompletionRequest chat,
-            Function<String, String> headers, Deadline deadline, RequestLog log, String requestId) {
+            Function<String, String> headers, Deadline deadline, RequestLog log, String requestId, TraceContext trace) {
         this.sources = sources;
         this.config = config;
         this.chat = chat;
         this.deadline = deadline;
         this.log = log;
-        this.calls = new RouteCalls(sources, router, chat, headers, requestId);
+        this.calls = new RouteCalls(sources, router, chat, headers, requestId, trace);
     }
 
     /** The keys resolved for this request; from now on a late hedge adds none and sends nothing. */

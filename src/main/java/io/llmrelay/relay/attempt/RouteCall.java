@@ -4,6 +4,7 @@ import io.llmrelay.config.RouteConfig;
 import io.llmrelay.relay.route.RouteKey;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamRequest;
+import io.llmrelay.trace.TraceContext;
 import java.net.URI;
 import java.time.Duration;
 
@@ -14,13 +15,15 @@ import java.time.Duration;
  *
  * @param model       the model chunks are given when they name none
  * @param callerModel the model the caller asked for, which translated answers name
+ * @param trace       the trace the request belongs to; null sends no trace header
+ * @param askedUsage  the body asks for usage the caller did not ask for: the usage chunk is held back
  */
 record RouteCall(RouteConfig route, Upstream upstream, RouteKey.Placed key, URI baseUrl, byte[] body, boolean stream,
-        String requestId, String model, String callerModel) {
+        String requestId, String model, String callerModel, TraceContext trace, boolean askedUsage) {
 
     UpstreamRequest request(long firstByteTimeoutMs) {
         return new UpstreamRequest(baseUrl, key.bearerKey(), key.headers(), body, stream,
-                Duration.ofMillis(firstByteTimeoutMs), requestId, model, callerModel);
+                Duration.ofMillis(firstByteTimeoutMs), requestId, model, callerModel, trace, askedUsage);
     }
 
     /** Never prints the key or the body. */

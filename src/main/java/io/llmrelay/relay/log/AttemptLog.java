@@ -9,6 +9,9 @@ public interface AttemptLog {
 
     void upstreamStatus(int httpStatus);
 
+    /** The upstream's own id for the attempt's exchange (its request id header); null when it sent none. */
+    void upstreamRequestId(String id);
+
     /**
      * One upstream attempt was made on {@code routeName}; {@code outcome} is its status or why it
      * failed; {@code detail}, when not null, says why in words that are safe to log.

@@ -1,17 +1,21 @@
 package io.llmrelay.relay.log;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.metrics.RequestOutcome;
+import io.llmrelay.openai.Usage;
+import io.llmrelay.trace.TraceContext;
+import io.llmrelay.trace.TraceParent;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
- * One structured line per request: who, which route and model, how it went and how fast. No
- * message content and no key ever goes in here: only the fields below exist, and the one field a
- * caller chooses freely (the model name) is cut short.
+ * One structured line per request: who, which route and model, how it went and how fast, how
+ * many tokens, and the ids that join it to the caller's and the upstream's logs. No message
+ * content and no key ever goes in here: only the fields below exist, the one field a caller
+ * chooses freely (the model name) is cut short, and ids from outside are {@link LoggedId}s.
+ * {@link #outcome()} gives the same request to the metrics.
  */
 public final class RequestLog implements AttemptLog {
     /** Model names are short; a caller sending a 100 KB one must not get a 100 KB log line. */
@@ -25,6 +29,13 @@ public final class RequestLog implements AttemptLog {
     private String route;
     private String upstreamRoute;
     private String model;
+    /** The model as requested, whole: the metrics bound it their own way. */
+    private String requestedModel;
+    private String callerRequestId;
+    private String upstreamRequestId;
+    private String traceparent;
+    private Usage usage = Usage.UNKNOWN;
+    private long endNanos = -1;
     private int status;
     private int upstreamStatus;
     private String errorType;
@@ -33,16 +44,9 @@ public final class RequestLog implements AttemptLog {
     private int chunks;
     private long bytes;
     private boolean stream;
-    private int attempts;
     private long retryWaitMs;
-    private final List<Attempt> attemptLog = new ArrayList<>();
+    private final Attempts attemptLog = new Attempts();
     private ObjectNode hedge;
-
-    /**
-     * One upstream attempt, for {@code debug}: the route, what came of it, when (ms after the
-     * request began) and, where the relay knows more than the outcome, why (null otherwise).
-     */
-    private record Attempt(String route, String outcome, long atMs, String detail) {}
 
     public RequestLog(String requestId) {
         this.requestId = requestId;
@@ -54,6 +58,7 @@ public final class RequestLog implements AttemptLog {
 
     public void route(String name, String requestedModel, boolean streaming) {
         route = name;
+        this.requestedModel = requestedModel;
         model = requestedModel == null || requestedModel.length() <= MAX_MODEL_CHARS
                 ? requestedModel : requestedModel.substring(0, MAX_MODEL_CHARS) + "...";
         stream = streaming;
@@ -69,6 +74,34 @@ public final class RequestLog implements AttemptLog {
     }
 
     /**
+     * The caller's own id for the request: its {@code x-request-id} when that is a {@link LoggedId},
+     * else its {@code traceparent} when that is a valid one; else none.
+     */
+    public void callerRequestId(String xRequestId, String traceparent) {
+        String id = LoggedId.of(xRequestId);
+        if (id == null && TraceParent.parse(traceparent).isPresent()) {
+            id = LoggedId.of(traceparent);
+        }
+        callerRequestId = id;
+    }
+
+    /** The upstream's id for the latest attempt's exchange (null when it sent none); kept when it is a {@link LoggedId}. */
+    @Override
+    public void upstreamRequestId(String id) {
+        upstreamRequestId = LoggedId.of(id);
+    }
+
+    /** The trace the upstream calls carried. */
+    public void trace(TraceContext trace) {
+        traceparent = trace == null ? null : trace.traceparent();
+    }
+
+    /** The token counts the upstream reported for the answer relayed. */
+    public void usage(Usage reported) {
+        usage = reported == null ? Usage.UNKNOWN : reported;
+    }
+
+    /**
      * As {@link #attempt(String, String)}, with why it failed in words that are safe to log (a key
      * resolver's reason, an upstream's host and socket error): never a key, ciphertext or content.
      */
@@ -79,9 +112,8 @@ public final class RequestLog implements AttemptLog {
 
     /** As {@link #attempt(String, String, String)}, for an attempt whose outcome came at {@code atNanos} ({@link System#nanoTime()}). */
     public void attemptAt(String routeName, String outcome, String detail, long atNanos) {
-        attempts++;
         upstreamRoute = routeName;
-        attemptLog.add(new Attempt(routeName, outcome, (atNanos - startNanos) / 1_000_000, cut(detail)));
+        attemptLog.add(routeName, outcome, (atNanos - startNanos) / 1_000_000, cut(detail));
     }
 
     /**
@@ -139,11 +171,13 @@ public final class RequestLog implements AttemptLog {
         if (!level.logs(lineLevel)) {
             return;
         }
-        long now = System.nanoTime();
+        long now = end();
         ObjectNode line = Json.object();
         line.put("log", "request");
         line.put("level", lineLevel.name().toLowerCase(Locale.ROOT));
         line.put("requestId", requestId);
+        putIfSet(line, "callerRequestId", callerRequestId);
+        putIfSet(line, "traceparent", traceparent);
         line.put("caller", caller);
         line.put("route", route);
         line.put("model", model);
@@ -152,8 +186,9 @@ public final class RequestLog implements AttemptLog {
         if (upstreamStatus != 0) {
             line.put("upstreamStatus", upstreamStatus);
         }
-        if (attempts > 0) {
-            line.put("attempts", attempts);
+        putIfSet(line, "upstreamRequestId", upstreamRequestId);
+        if (attemptLog.size() > 0) {
+            line.put("attempts", attemptLog.size());
         }
         if (upstreamRoute != null && !upstreamRoute.equals(route)) {
             line.put("upstreamRoute", upstreamRoute); // a fallback answered
@@ -170,26 +205,50 @@ public final class RequestLog implements AttemptLog {
         line.put("durationMs", (now - startNanos) / 1_000_000.0);
         line.put("chunks", chunks);
         line.put("bytes", bytes);
+        usage.promptTokens().ifPresent(n -> line.put("promptTokens", n));
+        usage.completionTokens().ifPresent(n -> line.put("completionTokens", n));
         if (errorType != null) {
             line.put("error", errorType);
-            String why = errorDetail != null || attemptLog.isEmpty() ? errorDetail : attemptLog.getLast().detail();
+            String why = errorDetail != null ? errorDetail : attemptLog.lastDetail();
             if (why != null) {
                 line.put("errorDetail", why);
             }
         }
-        if (level == LogLevel.DEBUG && !attemptLog.isEmpty()) {
-            writeAttempts(line.putArray("attemptLog"));
+        if (level == LogLevel.DEBUG && attemptLog.size() > 0) {
+            attemptLog.writeTo(line.putArray("attemptLog"));
         }
         out.println(Json.write(line));
     }
 
-    private void writeAttempts(ArrayNode entries) {
-        for (Attempt attempt : attemptLog) {
-            ObjectNode entry = entries.addObject().put("route", attempt.route()).put("outcome", attempt.outcome())
-                    .put("atMs", attempt.atMs());
-            if (attempt.detail() != null) {
-                entry.put("detail", attempt.detail());
-            }
+    /**
+     * The request as the metrics see it, with the same times as its log line. Retries are the
+     * upstream attempts beyond the first on each route tried; fallbacks the routes tried after the first,
+     * but for a hedge's.
+     */
+    public RequestOutcome outcome() {
+        long now = end();
+        return new RequestOutcome(requestId, route, requestedModel, caller, status, errorType,
+                firstByteNanos >= 0 ? OptionalDouble.of((firstByteNanos - startNanos) / 1_000_000.0) : OptionalDouble.empty(),
+                (now - startNanos) / 1_000_000.0, usage.promptTokens(), usage.completionTokens(),
+                attemptLog.retries(), Math.max(0, attemptLog.fallbacks() - (hedgeStarted() ? 1 : 0)));
+    }
+
+    /** A hedge's attempt is on a route of its own, but it is not a fallback. */
+    private boolean hedgeStarted() {
+        return hedge != null && hedge.path("started").asBoolean();
+    }
+
+    /** When the request ended: the first time anyone asks, so the log line and the metrics agree. */
+    private long end() {
+        if (endNanos < 0) {
+            endNanos = System.nanoTime();
+        }
+        return endNanos;
+    }
+
+    private static void putIfSet(ObjectNode line, String field, String value) {
+        if (value != null) {
+            line.put(field, value);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.llmrelay.relay.stream;
 
 import io.llmrelay.config.RouteConfig;
 import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.openai.Usage;
 import io.llmrelay.relay.out.CallerOutput;
 import io.llmrelay.relay.out.ErrorContract;
 import io.llmrelay.relay.watch.Deadline;
@@ -15,7 +16,8 @@ import java.io.IOException;
 
 /**
  * A non-streaming answer: the upstream's {@code chat.completion} read whole (bounded), then passed
- * on as it came ({@link #relay}) or as a Response object ({@link #relayAsResponse}).
+ * on as it came ({@link #relay}) or as a Response object ({@link #relayAsResponse}); its
+ * {@code usage} read for the request log afterwards.
  */
 public final class WholeRelay {
     /** Non-streaming answers are read whole; bounded all the same. */
@@ -31,7 +33,7 @@ public final class WholeRelay {
             return;
         }
         String type = out.scrubber().text(answer.header("content-type"));
-        send(out, type != null ? type : "application/json", body);
+        send(out, type != null ? type : "application/json", body, body);
     }
 
     /**
@@ -58,7 +60,7 @@ public final class WholeRelay {
             errors.replyOwn(e.error());
             return;
         }
-        send(out, "application/json", response);
+        send(out, "application/json", response, body);
     }
 
     /** The whole body, or null once the caller has been told why there is none. */
@@ -75,9 +77,11 @@ public final class WholeRelay {
         return null;
     }
 
-    private static void send(CallerOutput out, String contentType, byte[] body) throws IOException {
+    /** @param completion the upstream's chat completion, whose {@code usage} the request log reports */
+    private static void send(CallerOutput out, String contentType, byte[] body, byte[] completion) throws IOException {
         out.log().status(200);
         out.response().status(200).header("content-type", contentType);
         out.send(body);
+        out.log().usage(Usage.in(completion)); // read once the caller has the body, so it costs the caller no time
     }
 }

@@ -1,5 +1,6 @@
 package io.llmrelay.relay.watch;
 
+import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.ChunkStream;
 import io.llmrelay.upstream.StreamItem;
 import java.io.IOException;
@@ -50,6 +51,11 @@ public final class WatchedChunks implements AutoCloseable {
         } finally {
             idle.disarm();
         }
+    }
+
+    /** The token counts the upstream reported in the stream so far ({@link ChunkStream#usage()}). */
+    public Usage usage() {
+        return chunks.usage();
     }
 
     /** Abandons the exchange: closing is what stops the upstream generating (and billing) tokens. */

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.http.TraceHeaders;
 import io.llmrelay.upstream.sse.SseEvent;
 import io.llmrelay.upstream.sse.SseReader;
 import io.llmrelay.upstream.translation.ChatChunks;
@@ -61,6 +63,8 @@ public final class AnthropicUpstream implements Upstream {
         byte[] body = Json.writeBytes(AnthropicRequestTranslator.toBody(chat, defaultMaxTokens, notes));
         Map<String, String> headers = new LinkedHashMap<>(request.extraHeaders());
         String key = headers.remove(AnthropicClient.KEY_HEADER); // the route's apiKey, placed there by the relay
+        // Anthropic ignores headers it does not know (its SDKs send several): these reach a gateway or proxy in between.
+        headers = TraceHeaders.under(headers, TraceHeaders.of(request));
         UpstreamResponse answer = client.send(request.baseUrl(), key != null ? key : request.apiKey(), headers, body,
                 chat.stream(), request.firstByteTimeout());
         return ProviderAnswers.answer(answer, chat, request, start, new Translation(chat));
@@ -92,8 +96,8 @@ public final class AnthropicUpstream implements Upstream {
         @Override
         public TranslatedChunks.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks) {
             SseReader events = new SseReader(answer.body());
-            AnthropicStreamTranslator translator = new AnthropicStreamTranslator(new OpenAiChunkStream(
-                    AnthropicStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink), route, notes);
+            OpenAiChunkStream out = new OpenAiChunkStream(AnthropicStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink);
+            AnthropicStreamTranslator translator = new AnthropicStreamTranslator(out, route, notes);
             return new TranslatedChunks.Pump() {
                 @Override
                 public boolean pumpOne() throws IOException, StreamFailure {
@@ -113,6 +117,11 @@ public final class AnthropicUpstream implements Upstream {
                 @Override
                 public boolean complete() {
                     return translator.isDone();
+                }
+
+                @Override
+                public Usage usage() {
+                    return out.reported();
                 }
             };
         }

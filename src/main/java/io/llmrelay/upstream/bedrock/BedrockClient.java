@@ -29,7 +29,14 @@ public final class BedrockClient {
         this.signer = signer;
     }
 
-    /** @param extraHeaders the route's own headers; they are signed with the rest */
+    /**
+     * @param extraHeaders the route's own headers and the trace headers; the signer is given every
+     *     header the request carries, and signs each but those SigV4 signers leave out because
+     *     something on the way may change them: the AWS SDK's signer leaves out
+     *     {@code x-amzn-trace-id} (with {@code user-agent}, {@code connection}, {@code expect},
+     *     {@code transfer-encoding}), so it is sent unsigned, as the SDK's own clients send it;
+     *     {@code traceparent} and {@code x-request-id} are signed like any other
+     */
     public UpstreamResponse send(URI endpoint, String region, String modelId, Map<String, String> extraHeaders,
             byte[] body, boolean stream, Duration firstByteTimeout)
             throws UpstreamException, RequestSigner.SigningException {

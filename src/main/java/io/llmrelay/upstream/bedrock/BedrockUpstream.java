@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.http.TraceHeaders;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChunkSink;
@@ -67,7 +69,8 @@ public final class BedrockUpstream implements Upstream {
         UpstreamResponse answer;
         try {
             answer = new BedrockClient(http, signer.get()).send(request.baseUrl(), region, chat.model(),
-                    request.extraHeaders(), body, chat.stream(), request.firstByteTimeout());
+                    TraceHeaders.under(request.extraHeaders(), TraceHeaders.forAws(request)), body, chat.stream(),
+                    request.firstByteTimeout());
         } catch (RequestSigner.SigningException e) {
             return ProviderAnswers.refusal(new OpenAiError(503, "No AWS credentials to sign the Bedrock request of route '"
                     + route + "': " + e.getMessage(), OpenAiError.API_ERROR, null, "upstream_credentials_unavailable"), null);
@@ -101,8 +104,8 @@ public final class BedrockUpstream implements Upstream {
         @Override
         public TranslatedChunks.Pump pump(UpstreamResponse answer, ChunkSink sink, ChatChunks chunks) {
             EventStreamReader frames = new EventStreamReader(answer.body());
-            BedrockStreamTranslator translator = new BedrockStreamTranslator(new OpenAiChunkStream(
-                    BedrockStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink), route, notes);
+            OpenAiChunkStream out = new OpenAiChunkStream(BedrockStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink);
+            BedrockStreamTranslator translator = new BedrockStreamTranslator(out, route, notes);
             return new TranslatedChunks.Pump() {
                 @Override
                 public boolean pumpOne() throws IOException, StreamFailure {
@@ -127,6 +130,11 @@ public final class BedrockUpstream implements Upstream {
                 @Override
                 public boolean complete() {
                     return translator.isDone();
+                }
+
+                @Override
+                public Usage usage() {
+                    return out.reported();
                 }
             };
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.ChatSse;
 import io.llmrelay.openai.OpenAiError;
+import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.StreamItem;
 import java.io.IOException;
 import java.util.Map;
@@ -35,11 +36,17 @@ public final class ChunkDecoder {
     static final int HAS_MODEL = 8;
     private static final int HAS_ALL = HAS_ID | HAS_OBJECT | HAS_CREATED | HAS_MODEL;
     static final int HAS_ERROR = 16;
+    /** A {@code usage} object (OpenAI's {@code "usage":null} on the other chunks is no usage). */
+    static final int HAS_USAGE = 32;
+    /** {@code "choices": []} (the last {@code choices}, when there are several): OpenAI's usage chunk has it. */
+    static final int HAS_EMPTY_CHOICES = 64;
     static final int NOT_AN_OBJECT = -1;
 
     private final String fallbackId;
     private final long createdEpochSeconds;
     private final String model;
+    private final boolean hideUsageChunk;
+    private Usage usage = Usage.UNKNOWN;
 
     /**
      * @param fallbackId          the {@code id} for chunks without one, e.g. {@code chatcmpl-<request id>}
@@ -47,17 +54,48 @@ public final class ChunkDecoder {
      * @param model               the {@code model} for chunks without one: the model the request is for
      */
     public ChunkDecoder(String fallbackId, long createdEpochSeconds, String model) {
+        this(fallbackId, createdEpochSeconds, model, false);
+    }
+
+    /**
+     * @param hideUsageChunk the relay asked for usage and the caller did not: a chunk that only
+     *                       reports usage is read and not passed on (see {@link #decode})
+     */
+    public ChunkDecoder(String fallbackId, long createdEpochSeconds, String model, boolean hideUsageChunk) {
         this.fallbackId = Objects.requireNonNull(fallbackId, "fallbackId");
         this.createdEpochSeconds = createdEpochSeconds;
         this.model = Objects.requireNonNull(model, "model");
+        this.hideUsageChunk = hideUsageChunk;
     }
 
     /** A decoder whose fallback id is {@code chatcmpl-<requestId>}. */
     public static ChunkDecoder forRequest(String requestId, long createdEpochSeconds, String model) {
-        return new ChunkDecoder("chatcmpl-" + requestId, createdEpochSeconds, model);
+        return forRequest(requestId, createdEpochSeconds, model, false);
     }
 
-    /** Reads one upstream {@code data} payload (never empty: the stream skips those). */
+    /** As {@link #forRequest(String, long, String)}, hiding the usage chunk when {@code hideUsageChunk}. */
+    public static ChunkDecoder forRequest(String requestId, long createdEpochSeconds, String model,
+            boolean hideUsageChunk) {
+        return new ChunkDecoder("chatcmpl-" + requestId, createdEpochSeconds, model, hideUsageChunk);
+    }
+
+    /** The token counts this stream's chunks reported so far, the latest report winning count by count. */
+    public Usage usage() {
+        return usage;
+    }
+
+    /**
+     * Reads one upstream {@code data} payload (never empty: the stream skips those).
+     *
+     * <p>Usage is read from every chunk that has a {@code usage} object: OpenAI sends it on a last
+     * chunk of its own, with {@code "choices": []}
+     * (https://platform.openai.com/docs/api-reference/chat/create, {@code stream_options.include_usage}),
+     * some OpenAI-compatible servers on their last content chunk. When the relay asked for usage that
+     * the caller did not, exactly a chunk with a {@code usage} object and {@code "choices": []} is
+     * held back, as a {@link StreamItem.Heartbeat}: the chunk the caller would not have got. Any
+     * other chunk goes on whole, usage and all, because dropping content, or cutting the usage out
+     * of the upstream's bytes, would change what the caller hears.
+     */
     public StreamItem decode(String data) {
         if (isDone(data)) {
             return StreamItem.END;
@@ -70,6 +108,12 @@ public final class ChunkDecoder {
         }
         if ((scan & HAS_ERROR) != 0) {
             return new StreamItem.Failure(readError(data), true);
+        }
+        if ((scan & HAS_USAGE) != 0) {
+            usage = usage.then(Usage.in(data));
+            if (hideUsageChunk && (scan & HAS_EMPTY_CHOICES) != 0) {
+                return StreamItem.HEARTBEAT;
+            }
         }
         if ((scan & HAS_ALL) == HAS_ALL && data.indexOf('\n') < 0) {
             return new StreamItem.Chunk(data);
@@ -108,8 +152,12 @@ public final class ChunkDecoder {
                         case "created" -> HAS_CREATED;
                         case "model" -> HAS_MODEL;
                         case "error" -> value == JsonToken.START_OBJECT || value == JsonToken.VALUE_STRING ? HAS_ERROR : 0;
+                        case "usage" -> value == JsonToken.START_OBJECT ? HAS_USAGE : 0;
                         default -> 0;
                     };
+                    if (name.equals("choices")) { // the last one decides, as it does for a JSON reader
+                        seen = readEmptyArray(parser, value) ? seen | HAS_EMPTY_CHOICES : seen & ~HAS_EMPTY_CHOICES;
+                    }
                 }
                 parser.skipChildren();
             }
@@ -118,6 +166,25 @@ public final class ChunkDecoder {
         } catch (IOException e) {
             return NOT_AN_OBJECT;
         }
+    }
+
+    /** Whether the value just read is {@code []}; an array is read to its end either way. */
+    private static boolean readEmptyArray(JsonParser parser, JsonToken value) throws IOException {
+        if (value != JsonToken.START_ARRAY) {
+            return false;
+        }
+        JsonToken next = parser.nextToken();
+        if (next == JsonToken.END_ARRAY) {
+            return true;
+        }
+        while (next != null && next != JsonToken.END_ARRAY) {
+            parser.skipChildren();
+            next = parser.nextToken();
+        }
+        if (next == null) {
+            throw new IOException("the array does not end");
+        }
+        return false;
     }
 
     private static OpenAiError readError(String data) {

@@ -3,7 +3,8 @@ package io.llmrelay.upstream.openai;
 /**
  * The per-token half of {@link ChunkDecoder}'s field scan: a strict JSON (RFC 8259) validator
  * over the payload string that notes which of {@code id}, {@code object}, {@code created},
- * {@code model} and {@code error} the top-level object has, without allocating anything.
+ * {@code model}, {@code error} and {@code usage} the top-level object has, and whether its
+ * {@code choices} is {@code []}, without allocating anything.
  *
  * <p>It answers only when it is certain that Jackson's scan ({@link ChunkDecoder#scanWithJackson})
  * would give the same answer, i.e. for one strictly valid JSON object whose field names have no
@@ -53,6 +54,11 @@ final class ChunkScan {
                 }
                 if (first != 'n') { // the only valid value starting with 'n' is null
                     seen |= flag(s, nameStart, nameEnd, first);
+                    if (nameEnd - nameStart == 7 && s.startsWith("choices", nameStart)) {
+                        // the last choices decides, as it does for a JSON reader
+                        seen = emptyArray(s, i, end) ? seen | ChunkDecoder.HAS_EMPTY_CHOICES
+                                : seen & ~ChunkDecoder.HAS_EMPTY_CHOICES;
+                    }
                 }
                 i = StrictJson.ws(s, end, n);
                 if (i < n && s.charAt(i) == '}') {
@@ -71,15 +77,20 @@ final class ChunkScan {
     }
 
     private static int flag(String s, int start, int end, char valueStart) {
-        int len = end - start;
-        return switch (len) {
+        return switch (end - start) {
             case 2 -> s.startsWith("id", start) ? ChunkDecoder.HAS_ID : 0;
             case 5 -> s.startsWith("model", start) ? ChunkDecoder.HAS_MODEL
-                    : s.startsWith("error", start) && (valueStart == '{' || valueStart == '"') ? ChunkDecoder.HAS_ERROR : 0;
+                    : s.startsWith("error", start) && (valueStart == '{' || valueStart == '"') ? ChunkDecoder.HAS_ERROR
+                    : s.startsWith("usage", start) && valueStart == '{' ? ChunkDecoder.HAS_USAGE : 0;
             case 6 -> s.startsWith("object", start) ? ChunkDecoder.HAS_OBJECT : 0;
             case 7 -> s.startsWith("created", start) ? ChunkDecoder.HAS_CREATED : 0;
             default -> 0;
         };
+    }
+
+    /** Whether the valid value {@code s[value, valueEnd)} is {@code []} (whitespace inside allowed). */
+    private static boolean emptyArray(String s, int value, int valueEnd) {
+        return s.charAt(value) == '[' && StrictJson.ws(s, value + 1, valueEnd) == valueEnd - 1;
     }
 
     /** The index of the closing quote of a name without escapes or control characters, else -1. */

@@ -1,5 +1,6 @@
 package io.llmrelay.upstream.openai;
 
+import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.ChunkStream;
 import io.llmrelay.upstream.StreamItem;
 import io.llmrelay.upstream.UpstreamResponse;
@@ -13,14 +14,19 @@ final class OpenAiChunks implements ChunkStream {
     private final SseReader reader;
     private final String requestId;
     private final String model;
+    private final boolean hideUsageChunk;
     private ChunkDecoder decoder;
 
-    /** @param model for chunks that name none; null: "unknown" */
-    OpenAiChunks(UpstreamResponse answer, String requestId, String model) {
+    /**
+     * @param model          for chunks that name none; null: "unknown"
+     * @param hideUsageChunk the relay asked for usage on its own account: the usage-only chunk is not passed on
+     */
+    OpenAiChunks(UpstreamResponse answer, String requestId, String model, boolean hideUsageChunk) {
         this.answer = answer;
         this.reader = new SseReader(answer.body());
         this.requestId = requestId;
         this.model = model == null ? "unknown" : model;
+        this.hideUsageChunk = hideUsageChunk;
     }
 
     /**
@@ -46,9 +52,14 @@ final class OpenAiChunks implements ChunkStream {
     /** Made at the first event: its {@code created} for chunks without one is the stream's start. */
     private ChunkDecoder decoder() {
         if (decoder == null) {
-            decoder = ChunkDecoder.forRequest(requestId, System.currentTimeMillis() / 1000, model);
+            decoder = ChunkDecoder.forRequest(requestId, System.currentTimeMillis() / 1000, model, hideUsageChunk);
         }
         return decoder;
+    }
+
+    @Override
+    public Usage usage() {
+        return decoder == null ? Usage.UNKNOWN : decoder.usage();
     }
 
     @Override

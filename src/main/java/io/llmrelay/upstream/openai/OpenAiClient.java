@@ -4,6 +4,7 @@ import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.JdkHttp;
+import io.llmrelay.upstream.http.TraceHeaders;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +49,8 @@ public final class OpenAiClient implements ChatCompletionsEndpoint {
         if (JdkHttp.isSafeHeaderValue(request.requestId())) {
             builder.setHeader(CLIENT_REQUEST_ID, request.requestId());
         }
-        request.extraHeaders().forEach(builder::setHeader);
+        TraceHeaders.of(request).forEach(builder::setHeader); // x-request-id, traceparent
+        request.extraHeaders().forEach(builder::setHeader); // the route's own headers win
         return builder.build();
     }
 

@@ -32,6 +32,8 @@ public final class OpenAiUpstream implements Upstream {
         if (!request.stream() || answer.jsonMediaType() != null) {
             return new UpstreamAnswer.Whole(answer);
         }
-        return new UpstreamAnswer.Stream(answer.status(), new OpenAiChunks(answer, request.requestId(), request.model()));
+        return new UpstreamAnswer.Stream(answer.status(),
+                new OpenAiChunks(answer, request.requestId(), request.model(), request.hideUsageChunk()),
+                answer.requestId());
     }
 }

@@ -1,6 +1,8 @@
 package io.llmrelay.upstream.translation;
 
+import io.llmrelay.openai.Usage;
 import java.io.IOException;
+import java.util.OptionalLong;
 
 /**
  * The OpenAI side of one translated stream, shared by every provider: the provider translators
@@ -29,6 +31,8 @@ public final class OpenAiChunkStream {
     private boolean usageSent;
     private long promptTokens;
     private long completionTokens;
+    private boolean promptReported;
+    private boolean completionReported;
 
     /** @param provider the provider's name for error messages ("Anthropic", "Bedrock") */
     public OpenAiChunkStream(String provider, ChatChunks chunks, boolean includeUsage, TranslationNotes notes,
@@ -104,9 +108,11 @@ public final class OpenAiChunkStream {
     public void usage(Long prompt, Long completion) {
         if (prompt != null) {
             promptTokens = prompt;
+            promptReported = true;
         }
         if (completion != null) {
             completionTokens = completion;
+            completionReported = true;
         }
     }
 
@@ -121,8 +127,17 @@ public final class OpenAiChunkStream {
         }
     }
 
-    /** The counts so far, for the request log. */
+    /** The counts so far, as the usage chunk carries them (0 for a count not reported yet). */
     public TokenUsage usage() {
         return new TokenUsage(promptTokens, completionTokens);
+    }
+
+    /**
+     * The counts the provider reported so far, for the request log and the metrics: a count no
+     * event reported is empty, not 0.
+     */
+    public Usage reported() {
+        return new Usage(promptReported ? OptionalLong.of(promptTokens) : OptionalLong.empty(),
+                completionReported ? OptionalLong.of(completionTokens) : OptionalLong.empty());
     }
 }

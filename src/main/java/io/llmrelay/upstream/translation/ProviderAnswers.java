@@ -61,12 +61,13 @@ public final class ProviderAnswers {
      */
     public static UpstreamAnswer answer(UpstreamResponse answer, ChatRequest chat, UpstreamRequest request,
             long startNanos, Provider provider) throws UpstreamException {
+        String upstreamId = answer.requestId();
         try {
             Duration left = request.firstByteTimeout().minusNanos(System.nanoTime() - startNanos);
             if (!answer.isSuccess()) {
                 byte[] error = readWithin(answer, MAX_ERROR_BYTES, left);
                 answer.close();
-                return refusal(provider.error(answer, error).error(), answer.header("retry-after"));
+                return refusal(provider.error(answer, error).error(), answer.header("retry-after"), upstreamId);
             }
             String id = "chatcmpl-" + request.requestId();
             long created = Instant.now().getEpochSecond();
@@ -75,22 +76,22 @@ public final class ProviderAnswers {
             if (!chat.stream()) {
                 byte[] whole = readWithin(answer, MAX_BODY_BYTES, left);
                 answer.close();
-                return whole(Json.writeBytes(provider.completion(whole, id, created, model)));
+                return whole(Json.writeBytes(provider.completion(whole, id, created, model)), upstreamId);
             }
             ChatChunks chunks = new ChatChunks(id, created, model, chat.includeUsage());
             TranslatedChunks stream = new TranslatedChunks(sink -> provider.pump(answer, sink, chunks), answer::close);
             StreamFailure early = stream.prime(left);
             if (early != null) {
                 stream.close();
-                return refusal(early.error(), null);
+                return refusal(early.error(), null, upstreamId);
             }
-            return new UpstreamAnswer.Stream(200, stream);
+            return new UpstreamAnswer.Stream(200, stream, upstreamId);
         } catch (TranslatedChunks.TimedOut e) {
             answer.close();
             throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "no event from " + provider.name() + " within "
                     + request.firstByteTimeout().toMillis() + " ms", e);
         } catch (StreamFailure e) {
-            return refusal(e.error(), null);
+            return refusal(e.error(), null, upstreamId);
         } catch (IOException e) {
             answer.close();
             throw new UpstreamException(UpstreamException.Kind.CONNECT, "the " + provider.name() + " answer broke off: "
@@ -107,18 +108,33 @@ public final class ProviderAnswers {
      * @param retryAfter the provider's {@code retry-after}, passed on; may be null
      */
     public static UpstreamAnswer.Refusal refusal(OpenAiError error, String retryAfter) {
+        return refusal(error, retryAfter, null);
+    }
+
+    /** @param upstreamId the provider's own id for the exchange, kept for the request log; may be null */
+    private static UpstreamAnswer.Refusal refusal(OpenAiError error, String retryAfter, String upstreamId) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("content-type", "application/json");
         if (retryAfter != null) {
             headers.put("retry-after", retryAfter);
         }
+        putId(headers, upstreamId);
         return new UpstreamAnswer.Refusal(new UpstreamResponse(error.status(), headers,
                 new ByteArrayInputStream(error.toJson())), true);
     }
 
-    private static UpstreamAnswer.Whole whole(byte[] completion) {
-        return new UpstreamAnswer.Whole(new UpstreamResponse(200, Map.of("content-type", "application/json"),
-                new ByteArrayInputStream(completion)));
+    private static UpstreamAnswer.Whole whole(byte[] completion, String upstreamId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "application/json");
+        putId(headers, upstreamId);
+        return new UpstreamAnswer.Whole(new UpstreamResponse(200, headers, new ByteArrayInputStream(completion)));
+    }
+
+    /** The provider's id under the name {@link UpstreamResponse#requestId()} reads first. */
+    private static void putId(Map<String, String> headers, String upstreamId) {
+        if (upstreamId != null) {
+            headers.put("x-request-id", upstreamId);
+        }
     }
 
     /** A whole body up to {@code maxBytes}, read within {@code limit}: past it the exchange is aborted. */

@@ -1,5 +1,6 @@
 package io.llmrelay.upstream.translation;
 
+import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.ChunkStream;
 import io.llmrelay.upstream.StreamItem;
 import java.io.Closeable;
@@ -34,6 +35,11 @@ public final class TranslatedChunks implements ChunkStream {
 
         /** The provider's stream is complete (its last event seen): nothing more needs reading. */
         boolean complete();
+
+        /** The token counts the provider's events reported so far ({@link OpenAiChunkStream#reported()}). */
+        default Usage usage() {
+            return Usage.UNKNOWN;
+        }
     }
 
     private final Pump pump;
@@ -99,6 +105,12 @@ public final class TranslatedChunks implements ChunkStream {
             step();
         }
         return ready.poll();
+    }
+
+    /** What the provider reported, whether or not the caller asked for the usage chunk. */
+    @Override
+    public Usage usage() {
+        return pump.usage();
     }
 
     /** Abandons the provider's exchange: closing is what stops it generating (and billing) tokens. */

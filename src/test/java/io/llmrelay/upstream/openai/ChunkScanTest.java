@@ -28,6 +28,13 @@ class ChunkScanTest {
             "{\"error\":42}",
             "{\"error\":[1]}",
             "{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}",
+            "{\"id\":\"u\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[ \n ],"
+                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}",
+            "{\"choices\":[{\"index\":0,\"delta\":{}}],\"usage\":{\"prompt_tokens\":9}}",
+            "{\"choices\":[],\"choices\":[{\"index\":0}],\"usage\":{}}",
+            "{\"choices\":[{\"index\":0}],\"choices\":[],\"usage\":null}",
+            "{\"choices\":[[]],\"usage\":[]}",
+            "{\"choices\":{},\"usage\":\"none\"}",
             "{\"x\":-0,\"y\":0.5,\"z\":1e10,\"w\":-1.25E-3,\"v\":[true,false,null,{},[]]}",
             "{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t 😀\"}",
             "{\"\\u0069d\":\"escaped name\"}",
@@ -84,6 +91,15 @@ class ChunkScanTest {
                 ChunkScan.topLevelFields(SMALL));
         assertEquals(ChunkDecoder.HAS_ERROR, ChunkScan.topLevelFields("{\"error\":{\"message\":\"x\"}}"));
         assertEquals(ChunkScan.UNSURE, ChunkScan.topLevelFields("[1]"));
+        assertEquals(ChunkDecoder.HAS_ID | ChunkDecoder.HAS_OBJECT | ChunkDecoder.HAS_CREATED | ChunkDecoder.HAS_MODEL
+                        | ChunkDecoder.HAS_USAGE | ChunkDecoder.HAS_EMPTY_CHOICES,
+                ChunkScan.topLevelFields("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                        + "\"model\":\"gpt-4o\",\"choices\":[ ],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}"),
+                "OpenAI's usage chunk");
+        assertEquals(0, ChunkScan.topLevelFields("{\"usage\":null,\"choices\":[0]}"), "null usage, choices with content");
+        assertEquals(ChunkDecoder.HAS_EMPTY_CHOICES, ChunkScan.topLevelFields("{\"choices\":[1],\"choices\":[]}"),
+                "the last choices decides");
+        assertEquals(0, ChunkScan.topLevelFields("{\"choices\":[],\"choices\":[1]}"), "the last choices decides");
         assertEquals(ChunkScan.UNSURE, ChunkScan.topLevelFields("{\"\\u0069d\":1}"));
     }
 
