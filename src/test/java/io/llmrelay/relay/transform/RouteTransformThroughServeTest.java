@@ -153,7 +153,8 @@ class RouteTransformThroughServeTest {
         assertEquals(json("""
                 [{"role": "system", "content": "call=call-0a1b customer=+15555550123 name=Ada session=sess-9 conversation=conv-42 user=el-user-7 first=user"},
                  {"role": "user", "content": "Hi"}]"""), got.body().get("messages"));
-        assertEquals(Set.of("model", "stream", "messages"), fieldNames(got.body()),
+        // stream_options: the relay asks for usage the caller did not ask for (README "Token usage").
+        assertEquals(Set.of("model", "stream", "messages", "stream_options"), fieldNames(got.body()),
                 "Vapi's and ElevenLabs' fields were read for the prompt, then dropped by the default dropFields");
     }
 
@@ -200,7 +201,8 @@ class RouteTransformThroughServeTest {
 
         assertEquals(json("""
                 {"model": "params-model", "stream": true, "messages": [{"role": "user", "content": "Hi"}],
-                 "temperature": 0.3, "max_tokens": 200, "top_p": 0.9, "parallel_tool_calls": false}"""), nothing);
+                 "temperature": 0.3, "max_tokens": 200, "top_p": 0.9, "parallel_tool_calls": false,
+                 "stream_options": {"include_usage": true}}"""), nothing, "the transform's edits, then the usage ask");
         assertEquals(json("300"), budget.get("max_completion_tokens"), "a limit on max_tokens caps max_completion_tokens too");
         assertEquals(json("100"), budget.get("max_tokens"), "below the limit: as sent");
         assertEquals(json("0.2"), budget.get("temperature"), "the caller's own value beats a default");
