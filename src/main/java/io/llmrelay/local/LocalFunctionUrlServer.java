@@ -74,7 +74,8 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
         connector.setPort(options.port());
         server.addConnector(connector);
         server.setErrorHandler(new RefusalErrorHandler());
-        Throttle throttle = new Throttle(options.maxEnvironments(), options.maxQueued(), log);
+        Throttle throttle = new Throttle(options.maxEnvironments(), options.invocationsPerEnvironment(),
+                options.maxQueued(), log);
         server.setHandler(new FunctionUrlBridge(runtimeApi, environments, options.timeoutMs(), throttle,
                 options.debug(), log));
     }

@@ -10,7 +10,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * serve's limit on invocations: {@code --concurrency} run at once (one per execution
- * environment), up to {@code --queue} more wait for an environment, and any beyond those are
+ * environment, or {@code --invocations-per-environment} each), up to {@code --queue} more wait for an environment, and any beyond those are
  * refused at once with 429 and {@code retry-after}, as Lambda refuses a synchronous invocation
  * beyond the function's concurrency: 429 {@code TooManyRequestsException}, whose
  * {@code retryAfterSeconds} says when to try again
@@ -29,24 +29,38 @@ final class Throttle {
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final int concurrency;
+    private final int perEnvironment;
     private final int queue;
     private final PrintStream log;
 
-    /** @param log where the one line per refused invocation goes */
-    Throttle(int concurrency, int queue, PrintStream log) {
+    /**
+     * @param concurrency    the environments ({@code --concurrency})
+     * @param perEnvironment the invocations each runs at once ({@code --invocations-per-environment})
+     * @param log            where the one line per refused invocation goes
+     */
+    Throttle(int concurrency, int perEnvironment, int queue, PrintStream log) {
         this.concurrency = concurrency;
+        this.perEnvironment = perEnvironment;
         this.queue = queue;
         this.log = log;
     }
 
     /** How many invocations may be held at once: running and waiting. */
     int maxInFlight() {
-        return concurrency + queue;
+        return running() + queue;
+    }
+
+    private int running() {
+        return concurrency * perEnvironment;
+    }
+
+    private String runningOptions() {
+        return "--concurrency " + concurrency + (perEnvironment > 1 ? " x --invocations-per-environment " + perEnvironment : "");
     }
 
     OpenAiError error() {
-        return new OpenAiError(429, "serve is at its limit: " + concurrency + " invocation(s) running (--concurrency "
-                + concurrency + ") and " + queue + " waiting (--queue " + queue + "). Retry in "
+        return new OpenAiError(429, "serve is at its limit: " + running() + " invocation(s) running ("
+                + runningOptions() + ") and " + queue + " waiting (--queue " + queue + "). Retry in "
                 + RETRY_AFTER_SECONDS + " s, or start serve with a higher --concurrency or --queue.",
                 "requests", null, "rate_limit_exceeded");
     }
@@ -55,7 +69,7 @@ final class Throttle {
     boolean refuse(Response response, Callback callback) {
         String requestId = UUID.randomUUID().toString();
         log.println("serve: invocation " + requestId + " refused with 429: serve already holds " + maxInFlight()
-                + " (--concurrency " + concurrency + " running, --queue " + queue + " waiting)");
+                + " (" + runningOptions() + " running, --queue " + queue + " waiting)");
         response.setStatus(429);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
