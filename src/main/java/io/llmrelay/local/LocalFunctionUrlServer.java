@@ -104,7 +104,8 @@ public final class LocalFunctionUrlServer implements AutoCloseable {
      */
     public static LocalFunctionUrlServer start(HandlerFactory handlers, Options options, PrintStream log)
             throws Exception {
-        LocalRuntimeApi api = LocalRuntimeApi.start(options.maxEnvironments() + options.maxQueued());
+        LocalRuntimeApi api = LocalRuntimeApi.start(
+                options.maxEnvironments() * options.invocationsPerEnvironment() + options.maxQueued());
         LocalFunctionUrlServer server = new LocalFunctionUrlServer(api, handlers, options, StampedLines.of(log));
         try {
             server.listen(options);
