@@ -1,5 +1,6 @@
 package io.llmrelay.upstream.http;
 
+import io.llmrelay.stages.Stages;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
@@ -60,7 +61,14 @@ public final class JdkHttp {
         String where = describeHost(baseUrl);
         HttpResponse<InputStream> response;
         try {
-            response = client.send(request.get(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest built = request.get();
+            if (Stages.ON) {
+                Stages.mark(Stages.Stage.SENT);
+            }
+            response = client.send(built, HttpResponse.BodyHandlers.ofInputStream());
+            if (Stages.ON) {
+                Stages.mark(Stages.Stage.HEAD);
+            }
         } catch (RuntimeException e) {
             // The JDK's IllegalArgumentException quotes the header it refused ("invalid header value:
             // \"Bearer <key>\""): only the class is kept, and not the exception itself as a cause,
