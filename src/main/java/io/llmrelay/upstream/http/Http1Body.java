@@ -16,6 +16,14 @@ import java.util.function.Consumer;
  */
 final class Http1Body extends InputStream {
     private static final int MAX_CHUNK_LINE = 4096;
+    /**
+     * Closed by the thread that reads it, before its end, a body is read on for at most this long
+     * and this many bytes: a streamed answer's last event ([DONE]) comes just before the body's end
+     * (the last chunk, 5 bytes), and reading that end is what lets the connection be reused; an
+     * answer abandoned mid-stream is aborted after that much.
+     */
+    private static final long FINISH_NANOS = 5_000_000;
+    private static final int FINISH_BYTES = 1024;
 
     private final Http1Connection connection;
     private final InputStream in;
@@ -27,6 +35,8 @@ final class Http1Body extends InputStream {
     /** Bytes left in the current chunk, or of the whole body; -1 until the close-delimited body ends. */
     private long left;
     private boolean ended;
+    /** The thread that read last: only it may read on in {@link #close()}. */
+    private volatile Thread reader;
 
     /** @param release takes the connection back once the whole body was read, when it may be reused */
     Http1Body(Http1Connection connection, Http1Connection.Head head, Consumer<Http1Connection> release)
@@ -66,6 +76,7 @@ final class Http1Body extends InputStream {
         if (len == 0) {
             return 0;
         }
+        reader = Thread.currentThread();
         if (ended) {
             return -1;
         }
@@ -97,11 +108,38 @@ final class Http1Body extends InputStream {
         return ended || settled.get() ? 0 : (int) Math.min(in.available(), left);
     }
 
-    /** Aborts the exchange unless the body was read to its end; never throws. */
+    /**
+     * Aborts the exchange unless the body was read to its end; never throws. Called by the
+     * thread that reads it (the relay after the stream's last event), the body's end is read
+     * first if it comes within {@link #FINISH_NANOS} and {@link #FINISH_BYTES}, so that the
+     * connection can be reused; called from any other thread (a watchdog, a hedge that lost), it
+     * aborts at once and reads nothing, because the reader may be reading.
+     */
     @Override
     public void close() {
+        if (!ended && !settled.get() && Thread.currentThread() == reader) {
+            readToEnd();
+        }
         if (settled.compareAndSet(false, true)) {
             connection.abort();
+        }
+    }
+
+    private void readToEnd() {
+        long until = System.nanoTime() + FINISH_NANOS;
+        byte[] skip = new byte[256];
+        int budget = FINISH_BYTES;
+        try {
+            connection.readTimeout((int) Math.max(1, FINISH_NANOS / 1_000_000));
+            while (!ended && budget > 0 && System.nanoTime() < until) {
+                int n = read(skip, 0, Math.min(skip.length, budget));
+                if (n < 0) {
+                    return;
+                }
+                budget -= n;
+            }
+        } catch (IOException e) {
+            // not in time, or broken: the caller aborts
         }
     }
 

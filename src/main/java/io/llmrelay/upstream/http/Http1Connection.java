@@ -160,6 +160,11 @@ final class Http1Connection {
         }
     }
 
+    /** Bounds each read from now on (0: none); the next exchange sets its own. */
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     InputStream in() {
         return in;
     }

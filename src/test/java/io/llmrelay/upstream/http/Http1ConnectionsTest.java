@@ -329,6 +329,57 @@ class Http1ConnectionsTest {
     }
 
     @Test
+    void closedByItsReaderAfterTheLastEventTheBodysEndIsReadAndTheConnectionReused() throws Exception {
+        Server server = server(e -> {
+            e.answer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\ne\r\ndata: [DONE]\n\n\r\n");
+            Thread.sleep(2); // the last chunk follows the last event a moment later, as its own write
+            e.answer("0\r\n\r\n");
+            return true;
+        });
+        UpstreamHttp http = client();
+        for (int i = 0; i < 3; i++) {
+            UpstreamResponse response = post(http, server.uri("http", "/"), "{}");
+            assertEquals("data: [DONE]\n\n", new String(response.body().readNBytes(14), StandardCharsets.UTF_8));
+            response.close(); // on the reading thread, with the body's end not yet read
+        }
+        assertEquals(1, server.connections.get(), "each request after the first went on the first one's connection");
+    }
+
+    @Test
+    void closedByItsReaderInTheMiddleOfAStreamTheExchangeIsAborted() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        AtomicReference<Integer> clientGone = new AtomicReference<>();
+        Server server = server(e -> {
+            if (requests.incrementAndGet() > 1) {
+                e.answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+                return true;
+            }
+            e.answer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\ndata:\r\n");
+            try {
+                for (int i = 0; i < 200; i++) { // a stream that goes on: more than the close reads on for
+                    e.answer("40\r\n" + "x".repeat(64) + "\r\n");
+                    Thread.sleep(1);
+                }
+            } catch (IOException gone) {
+                clientGone.set(-1);
+            }
+            return false;
+        });
+        UpstreamHttp http = client();
+        UpstreamResponse response = post(http, server.uri("http", "/"), "{}");
+        assertArrayEquals("data:".getBytes(StandardCharsets.US_ASCII), response.body().readNBytes(5));
+        long start = System.nanoTime();
+        response.close();
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "close read on only briefly");
+        for (int i = 0; i < 500 && clientGone.get() == null; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(-1, clientGone.get(), "the upstream's writes failed: the connection was closed");
+        assertEquals("{}", readAll(post(http, server.uri("http", "/"), "{}")));
+        assertEquals(2, server.connections.get());
+    }
+
+    @Test
     void anInterruptedVirtualThreadWaitingForTheHeadStopsAtOnce() throws Exception {
         Server server = server(e -> {
             Thread.sleep(10_000);
