@@ -84,7 +84,7 @@ final class LatencyBench {
             new Span("direct: upstream to client", "upstreamFirst", "callerFirst", "direct"));
 
     /** The relay's own points, all of which a complete stage line has. */
-    private static final List<String> SERVE_POINTS =
+    static final List<String> SERVE_POINTS =
             List.of("frontend", "delivered", "next", "handler", "sent", "head", "event", "written");
     /** Per request, besides the spans: the sum of the spans of each owner. */
     private static final List<String> OWNERS = List.of("ours", "serve", "upstream");
@@ -139,6 +139,7 @@ final class LatencyBench {
     private final Args args;
     private final AtomicLong tags = new AtomicLong();
     private final long benchStart = System.nanoTime();
+    private final String loadAtStart = Stats.loadAverage();
     /** When and where chunks were held back, to line them up with GC logs (-Xlog:gc:...:uptime in --serve-flags). */
     private final List<String> heldBackLog = Collections.synchronizedList(new ArrayList<>());
     private String arrival;
@@ -395,7 +396,7 @@ final class LatencyBench {
     }
 
     /** Each span whose two points are known, in ms; and per owner, the sum of its spans when all of them are known. */
-    private static Map<String, Double> spans(Map<String, Long> points, boolean direct) {
+    static Map<String, Double> spans(Map<String, Long> points, boolean direct) {
         Map<String, Double> out = new LinkedHashMap<>();
         Map<String, Double> sums = new LinkedHashMap<>();
         Map<String, Boolean> complete = new LinkedHashMap<>();
@@ -500,6 +501,8 @@ final class LatencyBench {
         setup.put("javaVersion", System.getProperty("java.version"));
         setup.put("serveFlags", serveFlags);
         setup.put("cpus", Runtime.getRuntime().availableProcessors());
+        setup.put("loadAverageAtStart", loadAtStart);
+        setup.put("loadAverageAtEnd", Stats.loadAverage());
         setup.put("upstream", wire.label());
         setup.put("chunks", chunks);
         setup.put("intervalMs", intervalMs);
