@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -44,15 +44,15 @@ class ProviderRoutesNodeClientTest {
                         {"type": "object", "properties": {}, "additionalProperties": false}}}]""";
     private static final String USAGE = "\"stream_options\": {\"include_usage\": true}";
 
-    private static ProviderFake anthropic;
-    private static ProviderFake bedrock;
+    private static FakeUpstream anthropic;
+    private static FakeUpstream bedrock;
     private static RelayUnderTest relay;
 
     @BeforeAll
     static void start() throws Exception {
         NodeClient.install();
-        anthropic = ProviderFake.start();
-        bedrock = ProviderFake.start();
+        anthropic = FakeUpstream.startProvider();
+        bedrock = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + anthropic.url("/v1")
                         + "\", \"apiKey\": \"env:UPSTREAM_KEY\", \"models\": [\"" + CLAUDE + "\"],"
@@ -137,7 +137,7 @@ class ProviderRoutesNodeClientTest {
 
     @Test
     void anthropicTextAndToolCallsAccumulateInTheNodeClient() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(12, 4, "max_tokens",
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(12, 4, "max_tokens",
                 "Bonjour", " Paris ✓ \"q\"")));
         Accumulated text = accumulate(CLAUDE, USAGE);
         assertEquals("Bonjour Paris ✓ \"q\"", text.completion().path("content").asText());
@@ -145,7 +145,7 @@ class ProviderRoutesNodeClientTest {
         assertEquals(16, text.completion().path("usage").path("total_tokens").asInt());
         assertEquals(0, text.completion().path("toolCalls").size());
 
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.messageStart(20)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.messageStart(20)
                 + AnthropicSse.textStart(0) + AnthropicSse.textDelta(0, "Let me look.") + AnthropicSse.blockStop(0)
                 + AnthropicSse.toolStart(1, "toolu_w", "get_weather") + AnthropicSse.inputJson(1, "{\"city\":")
                 + AnthropicSse.inputJson(1, " \"Paris\"}") + AnthropicSse.blockStop(1)
@@ -157,7 +157,7 @@ class ProviderRoutesNodeClientTest {
 
     @Test
     void bedrockTextAndToolCallsAccumulateInTheNodeClient() throws Exception {
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(
                 BedrockFrames.textAnswer("end_turn", 9, 3, "Il fait", " beau.")));
         Accumulated text = accumulate(NOVA, USAGE);
         assertEquals("Il fait beau.", text.completion().path("content").asText());
@@ -172,19 +172,19 @@ class ProviderRoutesNodeClientTest {
                 BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15))) {
             frames.writeBytes(frame);
         }
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(frames.toByteArray()));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames.toByteArray()));
         assertToolCalls(accumulate(NOVA, USAGE + ", " + TOOLS), 40);
         assertTrue(bedrock.nextRequest().rawPath().startsWith("/model/amazon.nova-lite-v1%3A0/"));
     }
 
     @Test
     void anErrorEventOrExceptionFrameAfterTheFirstByteIsTheNodeClientsApiError() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.messageStart(3)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.messageStart(3)
                 + AnthropicSse.textStart(0) + AnthropicSse.textDelta(0, "Partial")
                 + AnthropicSse.error("overloaded_error", "Overloaded")));
         assertApiErrorAfterPartial(CLAUDE, "overloaded_error", "upstream_overloaded");
 
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(concat(BedrockFrames.messageStart(),
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(BedrockFrames.messageStart(),
                 BedrockFrames.text(0, "Partial"), BedrockFrames.exception("modelStreamErrorException", "The model failed."))));
         assertApiErrorAfterPartial(NOVA, "modelStreamErrorException", "upstream_error");
     }
