@@ -10,6 +10,7 @@ import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.NodeScript;
 import io.llmrelay.testing.RelayUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -92,16 +93,16 @@ class ProviderRoutesNodeClientTest {
     private record Accumulated(List<JsonNode> chunks, JsonNode completion) {}
 
     private static Accumulated accumulate(String model, String extraFields) throws Exception {
-        try (NodeClient client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Weather and time in Paris?",
+        try (NodeScript client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Weather and time in Paris?",
                 "{" + extraFields + "}")) {
             List<JsonNode> chunks = new ArrayList<>();
             JsonNode line;
-            while ((line = client.nextLine()).path("type").asText().equals("chunk")) {
+            while ((line = client.next()).path("type").asText().equals("chunk")) {
                 chunks.add(line);
             }
             assertEquals("final", line.path("type").asText(), "the client's accumulator took every chunk: " + line
                     + client.diagnostics());
-            JsonNode end = client.nextLine();
+            JsonNode end = client.next();
             assertEquals("end", end.path("type").asText(), end + client.diagnostics());
             assertEquals(1, end.path("doneEvents").asInt(), "exactly one data: [DONE]");
             assertTrue(end.path("endsWithDone").asBoolean(), "data: [DONE] is the last event");
@@ -190,10 +191,10 @@ class ProviderRoutesNodeClientTest {
     }
 
     private static void assertApiErrorAfterPartial(String model, String providerType, String code) throws Exception {
-        try (NodeClient client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Tell me a story")) {
-            assertEquals("assistant", client.nextLine().path("role").asText());
-            assertEquals("Partial", client.nextLine().path("content").asText());
-            JsonNode error = client.nextLine();
+        try (NodeScript client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Tell me a story")) {
+            assertEquals("assistant", client.next().path("role").asText());
+            assertEquals("Partial", client.next().path("content").asText());
+            JsonNode error = client.next();
             assertEquals("error", error.path("type").asText(), error + client.diagnostics());
             assertEquals("APIError", error.path("class").asText(), error.toString());
             assertTrue(error.path("isAPIError").asBoolean());
