@@ -11,6 +11,8 @@ import static io.llmrelay.testing.AnthropicSse.textStart;
 import static io.llmrelay.testing.AnthropicSse.toolStart;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.chunks;
+import static io.llmrelay.testing.RelayClient.content;
 import static io.llmrelay.testing.RelayClient.json;
 import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,20 +85,6 @@ class AnthropicRouteTest {
                 + (extra == null ? "" : ", " + extra) + "}";
     }
 
-    private static List<JsonNode> chunks(HttpResponse<String> response) {
-        assertEquals(200, response.statusCode(), response.body());
-        List<String> payloads = payloads(response.body());
-        assertEquals("[DONE]", payloads.get(payloads.size() - 1), "one [DONE] ends the stream");
-        return payloads.subList(0, payloads.size() - 1).stream().map(RelayClient::json).toList();
-    }
-
-    private static String text(List<JsonNode> chunks) {
-        StringBuilder text = new StringBuilder();
-        chunks.stream().filter(c -> !c.path("choices").isEmpty())
-                .forEach(c -> text.append(c.path("choices").get(0).path("delta").path("content").asText("")));
-        return text.toString();
-    }
-
     @Test
     void textStreamsExactlyAndAnthropicReceivesTheTranslatedRequest() throws Exception {
         anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE)
@@ -107,7 +95,7 @@ class AnthropicRouteTest {
                  "messages": [{"role": "system", "content": "Be brief."},
                               {"role": "user", "content": "Hi"}, {"role": "user", "content": "there"}]}"""));
 
-        assertEquals("Hello, wörld \"quoted\" ✓\n", text(chunks));
+        assertEquals("Hello, wörld \"quoted\" ✓\n", content(chunks));
         assertEquals("assistant", chunks.get(0).path("choices").get(0).path("delta").path("role").asText());
         JsonNode last = chunks.get(chunks.size() - 1);
         assertEquals("stop", last.path("choices").get(0).path("finish_reason").asText());
@@ -210,7 +198,7 @@ class AnthropicRouteTest {
         anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(messageStart(3) + textStart(0)
                 + event("content_block_hint", "{\"type\": \"content_block_hint\", \"index\": 0}")
                 + textDelta(0, "ok") + blockStop(0) + messageDelta("end_turn", 1) + messageStop()));
-        assertEquals("ok", text(chunks(client.postChat(chat(null)))));
+        assertEquals("ok", content(chunks(client.postChat(chat(null)))));
         assertTrue(relay.output().contains("\"kind\":\"ignored_event\",\"detail\":\"anthropic:content_block_hint\""));
     }
 
@@ -247,7 +235,7 @@ class AnthropicRouteTest {
     void anErrorEventBeforeAnyChunkIsRetriedThenAnswered() throws Exception {
         anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.error("overloaded_error", "Overloaded")));
         anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(1, 1, "end_turn", "second try")));
-        assertEquals("second try", text(chunks(client.postChat(chat(null)))));
+        assertEquals("second try", content(chunks(client.postChat(chat(null)))));
         assertEquals(2, anthropic.requestCount(), "the overloaded answer was retried (503 semantics)");
     }
 

@@ -9,6 +9,8 @@ import static io.llmrelay.testing.BedrockFrames.toolInput;
 import static io.llmrelay.testing.BedrockFrames.toolStart;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.chunks;
+import static io.llmrelay.testing.RelayClient.content;
 import static io.llmrelay.testing.RelayClient.json;
 import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,20 +104,6 @@ class BedrockRouteTest {
 
     private static Script stream(byte[]... frames) {
         return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(frames));
-    }
-
-    private static List<JsonNode> chunks(HttpResponse<String> response) {
-        assertEquals(200, response.statusCode(), response.body());
-        List<String> payloads = payloads(response.body());
-        assertEquals("[DONE]", payloads.get(payloads.size() - 1));
-        return payloads.subList(0, payloads.size() - 1).stream().map(RelayClient::json).toList();
-    }
-
-    private static String content(List<JsonNode> chunks) {
-        StringBuilder text = new StringBuilder();
-        chunks.stream().filter(c -> !c.path("choices").isEmpty())
-                .forEach(c -> text.append(c.path("choices").get(0).path("delta").path("content").asText("")));
-        return text.toString();
     }
 
     @Test
