@@ -23,7 +23,6 @@ import io.llmrelay.testing.BedrockFrames;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -137,15 +136,12 @@ class ProviderRoutesJavaSdkTest {
         assertEquals(ChatCompletion.Choice.FinishReason.STOP, text.choices().get(0).finishReason());
         assertEquals(12L, text.usage().orElseThrow().totalTokens());
 
-        ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] frame : List.of(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
+        byte[] frames = BedrockFrames.concat(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
                 BedrockFrames.blockStop(0), BedrockFrames.toolStart(1, "tooluse_w", "get_weather"),
                 BedrockFrames.toolInput(1, "{\"city\": \"Par"), BedrockFrames.toolInput(1, "is\"}"), BedrockFrames.blockStop(1),
                 BedrockFrames.toolStart(2, "tooluse_t", "get_time"), BedrockFrames.blockStop(2),
-                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15))) {
-            frames.writeBytes(frame);
-        }
-        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames.toByteArray()));
+                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames));
         ChatCompletion tools = accumulate(chat("amazon.nova-lite-v1:0").addFunctionTool(function("get_weather"))
                 .addFunctionTool(function("get_time")).build(), new ArrayList<>());
         assertToolCalls(tools);

@@ -12,7 +12,6 @@ import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.NodeScript;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -165,15 +164,12 @@ class ProviderRoutesNodeClientTest {
         assertEquals("stop", text.completion().path("finish").asText());
         assertEquals(12, text.completion().path("usage").path("total_tokens").asInt());
 
-        ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] frame : List.of(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
+        byte[] frames = BedrockFrames.concat(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
                 BedrockFrames.blockStop(0), BedrockFrames.toolStart(1, "tooluse_w", "get_weather"),
                 BedrockFrames.toolInput(1, "{\"city\": \"Par"), BedrockFrames.toolInput(1, "is\"}"), BedrockFrames.blockStop(1),
                 BedrockFrames.toolStart(2, "tooluse_t", "get_time"), BedrockFrames.blockStop(2),
-                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15))) {
-            frames.writeBytes(frame);
-        }
-        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames.toByteArray()));
+                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames));
         assertToolCalls(accumulate(NOVA, USAGE + ", " + TOOLS), 40);
         assertTrue(bedrock.nextRequest().rawPath().startsWith("/model/amazon.nova-lite-v1%3A0/"));
     }
@@ -185,7 +181,7 @@ class ProviderRoutesNodeClientTest {
                 + AnthropicSse.error("overloaded_error", "Overloaded")));
         assertApiErrorAfterPartial(CLAUDE, "overloaded_error", "upstream_overloaded");
 
-        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(BedrockFrames.messageStart(),
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.concat(BedrockFrames.messageStart(),
                 BedrockFrames.text(0, "Partial"), BedrockFrames.exception("modelStreamErrorException", "The model failed."))));
         assertApiErrorAfterPartial(NOVA, "modelStreamErrorException", "upstream_error");
     }
@@ -202,13 +198,5 @@ class ProviderRoutesNodeClientTest {
             assertTrue(error.path("message").asText().contains(providerType), error.toString());
             assertEquals(1, client.exitCode(), client.diagnostics());
         }
-    }
-
-    private static byte[] concat(byte[]... frames) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] frame : frames) {
-            out.writeBytes(frame);
-        }
-        return out.toByteArray();
     }
 }

@@ -21,7 +21,6 @@ import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.upstream.demo.DemoModel;
 import io.llmrelay.upstream.openai.OpenAiUpstream;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -186,7 +185,7 @@ class ResponsesRouteTypesTest {
 
     @Test
     void aBedrockRouteStreamsTextAndAToolCall() throws Exception {
-        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(BedrockFrames.messageStart(),
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.concat(BedrockFrames.messageStart(),
                 BedrockFrames.text(0, "Bon"), BedrockFrames.text(0, "jour."), BedrockFrames.blockStop(0),
                 BedrockFrames.toolStart(1, "tooluse_1", "get_weather"), BedrockFrames.toolInput(1, "{\"city\":\"Paris\"}"),
                 BedrockFrames.blockStop(1), BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(8, 4))));
@@ -210,13 +209,5 @@ class ResponsesRouteTypesTest {
         assertEquals(List.of("message:Sunny."), output(response));
         assertEquals("incomplete", response.path("status").asText(), "max_tokens: cut by the token limit");
         assertEquals("max_output_tokens", response.path("incomplete_details").path("reason").asText());
-    }
-
-    private static byte[] concat(byte[]... frames) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] frame : frames) {
-            out.writeBytes(frame);
-        }
-        return out.toByteArray();
     }
 }

@@ -1,6 +1,7 @@
 package io.llmrelay.upstream.bedrock;
 
 import static io.llmrelay.testing.BedrockFrames.blockStop;
+import static io.llmrelay.testing.BedrockFrames.concat;
 import static io.llmrelay.testing.BedrockFrames.messageStart;
 import static io.llmrelay.testing.BedrockFrames.messageStop;
 import static io.llmrelay.testing.BedrockFrames.metadata;
@@ -23,7 +24,6 @@ import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -92,14 +92,6 @@ class BedrockRouteTest {
     private static String chat(String extra) {
         return "{\"model\": \"" + MODEL + "\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]"
                 + (extra == null ? "" : ", " + extra) + "}";
-    }
-
-    private static byte[] concat(byte[]... frames) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] frame : frames) {
-            out.writeBytes(frame);
-        }
-        return out.toByteArray();
     }
 
     private static Script stream(byte[]... frames) {

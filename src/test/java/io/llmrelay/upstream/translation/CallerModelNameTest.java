@@ -14,7 +14,6 @@ import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -144,13 +143,10 @@ class CallerModelNameTest {
         if (!tools) {
             return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.textAnswer("end_turn", 3, 1, "Hello"));
         }
-        ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] frame : List.of(BedrockFrames.messageStart(), BedrockFrames.text(0, "Hello"), BedrockFrames.blockStop(0),
+        byte[] frames = BedrockFrames.concat(BedrockFrames.messageStart(), BedrockFrames.text(0, "Hello"), BedrockFrames.blockStop(0),
                 BedrockFrames.toolStart(1, "tooluse_1", "f"), BedrockFrames.toolInput(1, "{}"), BedrockFrames.blockStop(1),
-                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(3, 2))) {
-            frames.writeBytes(frame);
-        }
-        return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames.toByteArray());
+                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(3, 2));
+        return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames);
     }
 
     private static List<JsonNode> chunks(HttpResponse<String> response, String what) {
