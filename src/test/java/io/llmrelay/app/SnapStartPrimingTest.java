@@ -1,5 +1,7 @@
 package io.llmrelay.app;
 
+import io.llmrelay.testing.Background;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,7 +90,7 @@ class SnapStartPrimingTest {
                     () -> new RuntimeApiClient(api.address(), "test"), () -> new LambdaHandler(env, aws),
                     new FunctionEnvironment("relay-test", "1", 1024, "", ""), System::currentTimeMillis,
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), 1, true);
-            CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(environment::run);
+            CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(environment::run, Background.THREADS);
             try {
                 assertEquals(0, api.restoreRequested().get(30, TimeUnit.SECONDS), "no next before the snapshot");
 

@@ -1,5 +1,7 @@
 package io.llmrelay.local;
 
+import io.llmrelay.testing.Background;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -43,7 +45,7 @@ class ChunkPipeTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, Background.THREADS);
         IOException why = new IOException("the caller went away");
         // Whether the writer is already blocked on the full pipe or not, abort must end it.
         pipe.abort(why);

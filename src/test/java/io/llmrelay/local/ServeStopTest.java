@@ -1,5 +1,7 @@
 package io.llmrelay.local;
 
+import io.llmrelay.testing.Background;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,7 +94,7 @@ class ServeStopTest {
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                });
+                }, Background.THREADS);
                 // The caller is cut off once serve has stopped its loops and its listener.
                 assertTrue(endOf(stream), "the caller's stream ended: " + stream.readSoFar());
             } finally {

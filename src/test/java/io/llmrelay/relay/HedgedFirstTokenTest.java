@@ -1,5 +1,7 @@
 package io.llmrelay.relay;
 
+import io.llmrelay.testing.Background;
+
 import static io.llmrelay.testing.RelayClient.CHAT;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
 import static io.llmrelay.testing.RelayClient.json;
@@ -148,7 +150,7 @@ class HedgedFirstTokenTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, Background.THREADS);
         FakeUpstream.Recorded toPrimary = served.upstream().nextRequest();
         FakeUpstream.Recorded toHedge = hedge.nextRequest();
 

@@ -1,5 +1,7 @@
 package io.llmrelay.runtime;
 
+import io.llmrelay.testing.Background;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,7 +100,7 @@ class MultiConcurrencyTest {
                 "_HANDLER", GatedHandler.class.getName(),
                 "AWS_LAMBDA_FUNCTION_NAME", "relay-test"));
         env.putAll(extra);
-        exitStatus = CompletableFuture.supplyAsync(() -> LambdaMain.run(env));
+        exitStatus = CompletableFuture.supplyAsync(() -> LambdaMain.run(env), Background.THREADS);
     }
 
     /** Waits (bounded by the test's timeout) until {@code count} runtime loops wait in next. */

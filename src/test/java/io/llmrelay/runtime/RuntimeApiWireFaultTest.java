@@ -1,5 +1,7 @@
 package io.llmrelay.runtime;
 
+import io.llmrelay.testing.Background;
+
 import static io.llmrelay.runtime.RawRuntimeApi.ACCEPTED;
 import static io.llmrelay.runtime.RawRuntimeApi.After.CLOSE;
 import static io.llmrelay.runtime.RawRuntimeApi.After.KEEP;
@@ -178,7 +180,7 @@ class RuntimeApiWireFaultTest {
                 .then(new RawRuntimeApi.Reply(ACCEPTED.getBytes(StandardCharsets.UTF_8), KEEP, null, true))
                 .then(status(500, "Stop"), KEEP);
         RuntimeLoop loop = loop();
-        CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(loop::run);
+        CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(loop::run, Background.THREADS);
         assertRequest("GET", "/next", 1);
         // While the reply is held back the loop stays in next: no timeout, no second try, no line.
         assertThrows(TimeoutException.class, () -> exit.get(300, TimeUnit.MILLISECONDS));
@@ -209,7 +211,7 @@ class RuntimeApiWireFaultTest {
             }
             out.write("late".getBytes(StandardCharsets.UTF_8));
         }, FUNCTION, System::currentTimeMillis, new PrintStream(log, true, StandardCharsets.UTF_8));
-        CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(loop::run);
+        CompletableFuture<RuntimeLoop.Exit> exit = CompletableFuture.supplyAsync(loop::run, Background.THREADS);
         assertTrue(running.await(10, TimeUnit.SECONDS));
         loop.stop();
         release.countDown();
@@ -232,7 +234,7 @@ class RuntimeApiWireFaultTest {
             } catch (Throwable t) {
                 return t;
             }
-        });
+        }, Background.THREADS);
         assertRequest("GET", "/next", 1); // the fake has nothing scripted: the next waits
         client.close();
         Throwable thrown = failure.get(10, TimeUnit.SECONDS);

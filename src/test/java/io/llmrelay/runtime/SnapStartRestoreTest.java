@@ -1,5 +1,7 @@
 package io.llmrelay.runtime;
 
+import io.llmrelay.testing.Background;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +95,7 @@ class SnapStartRestoreTest {
                 () -> new Recording(failing), new FunctionEnvironment("relay-test", "7", 512, "", ""),
                 System::currentTimeMillis, new PrintStream(runtimeLog, true, StandardCharsets.UTF_8), 1, snapStart);
         ExecutionEnvironment started = environment;
-        return CompletableFuture.supplyAsync(started::run);
+        return CompletableFuture.supplyAsync(started::run, Background.THREADS);
     }
 
     private String invoke(String event) throws Exception {

@@ -1,5 +1,7 @@
 package io.llmrelay.upstream.demo;
 
+import io.llmrelay.testing.Background;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -150,7 +152,7 @@ class DemoModelTest {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, Background.THREADS);
         assertFalse(next.isDone());
         response.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> next.get(10, TimeUnit.SECONDS));
