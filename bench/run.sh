@@ -11,6 +11,8 @@
 #                                                            and Anthropic SSE / Bedrock frames translated)
 #   bench/run.sh scrub     [JMH options, e.g. -prof gc]     (key scrubbing: per event, and its slope over 1 KB-8 MB)
 #   bench/run.sh upstreamclient [--requests 400]            (JDK HttpClient vs a socket client, C1 flags)
+#   bench/run.sh firstrequests [--jar a=A.jar,b=B.jar] [--requests 100] [--batch 20] [--runs 3]
+#                          (a fresh serve per run: the first requests of an environment, relay vs direct)
 #   bench/run.sh hedge     [--requests 200] [--tail-percent 5] [--tail-ms 2000] [--first-ms 200]
 #                          [--hedge-after-ms 400] [--out bench/results/hedge.json]   (hedged first token)
 #
@@ -39,6 +41,8 @@ case $what in
     # The relay's upstream client alone, with the managed runtime's JIT and GC flags.
     exec "$java" -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" \
       io.llmrelay.bench.BenchMain upstreamclient "$@" ;;
+  firstrequests)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain firstrequests --jar "$relay_jar" "$@" ;;
   hedge)
     exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain hedge --jar "$relay_jar" "$@" ;;
   jmh)
@@ -46,6 +50,6 @@ case $what in
   scrub)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.scrub "$@" ;;
   *)
-    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient|hedge [options]" >&2
+    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient|hedge|firstrequests [options]" >&2
     exit 2 ;;
 esac

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * The routes' upstreams, replaceable as a whole: {@link #renew()} builds fresh ones (a new JDK
- * HTTP client, so a new connection pool, and a new Bedrock signer with its own credential chain)
+ * HTTP client, so new connection pools, and a new Bedrock signer with its own credential chain)
  * and shuts the old client down. The JDK's {@code HttpClient} has no way to empty its pool, and
  * after a SnapStart restore every connection pooled before the snapshot is dead (its peer never
  * saw the restore) while its TLS state would be shared by every restored environment.

@@ -8,29 +8,28 @@ import io.llmrelay.upstream.anthropic.AnthropicUpstream;
 import io.llmrelay.upstream.bedrock.BedrockUpstream;
 import io.llmrelay.upstream.bedrock.RequestSigner;
 import io.llmrelay.upstream.demo.DemoModel;
-import io.llmrelay.upstream.http.JdkHttp;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import io.llmrelay.upstream.openai.OpenAiClient;
 import io.llmrelay.upstream.openai.OpenAiUpstream;
 import io.llmrelay.upstream.translation.TranslationNotes;
-import java.net.http.HttpClient;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Each route's upstream, by type: an OpenAI-compatible API, the offline demo model (an in-process
- * OpenAI-compatible endpoint, read by the same adapter), Anthropic, Bedrock. One JDK HTTP client
- * for every HTTP upstream (a client owns a connection pool). The Bedrock signer, with its AWS
+ * OpenAI-compatible endpoint, read by the same adapter), Anthropic, Bedrock. One
+ * {@link UpstreamHttp} for every HTTP upstream (it owns the connection pools). The Bedrock signer, with its AWS
  * credential chain, is built on the first Bedrock request, so relays without Bedrock routes never
  * load it. Anthropic and Bedrock adapters are made per route and request (they are cheap, and
  * carry that request's translation notes).
  */
 public final class RouteUpstreams implements Upstreams, AutoCloseable {
-    private final HttpClient http;
+    private final UpstreamHttp http;
     private final Upstream openAi;
     private final Upstream demo;
     private final Supplier<RequestSigner> signer;
 
-    public RouteUpstreams(HttpClient http, Upstream openAi, Upstream demo, Supplier<RequestSigner> signer) {
+    public RouteUpstreams(UpstreamHttp http, Upstream openAi, Upstream demo, Supplier<RequestSigner> signer) {
         this.http = http;
         this.openAi = openAi;
         this.demo = demo;
@@ -39,7 +38,7 @@ public final class RouteUpstreams implements Upstreams, AutoCloseable {
 
     /** A fresh HTTP client, the offline demo, and AWS credentials from {@code env} first, else the standard chain. */
     public static RouteUpstreams standard(Map<String, String> env) {
-        HttpClient http = JdkHttp.newClient();
+        UpstreamHttp http = UpstreamHttp.standard();
         return new RouteUpstreams(http, new OpenAiUpstream(new OpenAiClient(http)), new OpenAiUpstream(new DemoModel()),
                 () -> SigV4Signer.fromEnvironment(env));
     }
@@ -57,7 +56,7 @@ public final class RouteUpstreams implements Upstreams, AutoCloseable {
     /** Shuts the HTTP client down: its pooled connections close, and requests still running on it fail. */
     @Override
     public void close() {
-        http.shutdownNow();
+        http.close();
     }
 
     private static Supplier<RequestSigner> once(Supplier<RequestSigner> factory) {

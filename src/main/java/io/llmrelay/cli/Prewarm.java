@@ -7,6 +7,9 @@ import io.llmrelay.openai.ChatCompletionRequest;
 import io.llmrelay.openai.ChatSse;
 import io.llmrelay.trace.Traces;
 import io.llmrelay.upstream.StreamItem;
+import io.llmrelay.upstream.UpstreamResponse;
+import io.llmrelay.upstream.http.JdkHttp;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import io.llmrelay.upstream.openai.ChunkDecoder;
 import io.llmrelay.upstream.sse.SseEvent;
 import io.llmrelay.upstream.sse.SseReader;
@@ -39,7 +42,8 @@ import javax.net.ssl.SSLContext;
  * one after the other on the main thread (bench/ coldstart; figures in README "Performance"). Started first thing in {@code main}, this
  * thread does the TLS set-up and then exercises, on loopback only, the code paths of the first
  * request: a JDK HTTP/1.1 exchange with a chunked event stream (a throwaway client against a
- * throwaway {@link ServerSocket} on 127.0.0.1, both closed after), and the relay's own parsing
+ * throwaway {@link ServerSocket} on 127.0.0.1, both closed after), the same through the relay's
+ * own HTTP/1.1 client ({@link UpstreamHttp}, which plain-http upstreams use), and the relay's own parsing
  * and encoding on sample data (the usage ask and the held-back usage chunk, the trace and its
  * {@code SecureRandom} included). Class loading, linking and the first compilations are then
  * shared with the real invocation. Nothing here reads configuration, resolves a key or talks to
@@ -109,6 +113,11 @@ final class Prewarm {
         } catch (Throwable ignored) {
             // only a warm-up
         }
+        try {
+            http1Exchange();
+        } catch (Throwable ignored) {
+            // only a warm-up
+        }
     }
 
     /** The relay's per-request parsing and encoding, on sample data. */
@@ -169,6 +178,51 @@ final class Prewarm {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One streamed exchange of the relay's HTTP/1.1 client ({@link UpstreamHttp}, which plain-http
+     * upstreams go through) with a throwaway {@link ServerSocket} on 127.0.0.1, answered from a
+     * second short-lived thread (the client blocks on the thread that sends): its classes and code,
+     * read to the body's end as the relay reads a stream.
+     */
+    private static void http1Exchange() throws Exception {
+        try (ServerSocket server = new ServerSocket();
+                UpstreamHttp http = new UpstreamHttp(HttpClient.newBuilder().build(),
+                        () -> (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault())) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            server.setSoTimeout((int) BOUND.toMillis());
+            Thread answer = daemon("llm-relay-prewarm-upstream", () -> {
+                try (Socket socket = server.accept()) {
+                    socket.setSoTimeout((int) BOUND.toMillis());
+                    readRequest(socket.getInputStream());
+                    byte[] event = ("data: " + SAMPLE_CHUNK + "\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                            + Integer.toHexString(event.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(event);
+                    out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    socket.getInputStream().read(); // until the client closes its pooled connection
+                } catch (IOException ignored) {
+                    // only a warm-up
+                }
+            });
+            answer.start();
+            URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions");
+            byte[] body = SAMPLE_BODY.getBytes(StandardCharsets.UTF_8);
+            UpstreamResponse response = http.send(() -> JdkHttp.post(uri, body, BOUND)
+                    .setHeader("Content-Type", "application/json").setHeader("Accept", "text/event-stream").build(),
+                    body, uri, BOUND, null);
+            try (InputStream in = response.body()) {
+                SseReader reader = new SseReader(in);
+                while (reader.next() != null) {
+                    // read to the end, as the relay does
+                }
+            } finally {
+                response.close();
             }
         }
     }

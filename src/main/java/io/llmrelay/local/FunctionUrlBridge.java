@@ -1,5 +1,6 @@
 package io.llmrelay.local;
 
+import io.llmrelay.stages.Stages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -58,6 +59,7 @@ final class FunctionUrlBridge extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        long frontendNanos = Stages.ON ? System.nanoTime() : 0;
         byte[] body = readBody(request);
         if (body == null) {
             return lambdaAnswer(response, callback, 413, UUID.randomUUID().toString(),
@@ -102,6 +104,9 @@ final class FunctionUrlBridge extends Handler.Abstract {
             return lambdaAnswer(response, callback, 502, invocation.requestId(), "{\"Message\":\"Internal Server Error\"}");
         }
         forwarder.forward((PendingInvocation.Streamed) result, invocation, watch, response, callback);
+        if (Stages.ON) {
+            Stages.reportFrontend(invocation.requestId(), frontendNanos, invocation.deliveredNanos(), log);
+        }
         return true;
     }
 

@@ -19,6 +19,7 @@ import io.llmrelay.relay.out.EscapedFailure;
 import io.llmrelay.relay.route.CallerRoutes;
 import io.llmrelay.relay.route.Router;
 import io.llmrelay.relay.watch.Deadline;
+import io.llmrelay.stages.Stages;
 import io.llmrelay.trace.TraceContext;
 import io.llmrelay.trace.Traces;
 import io.llmrelay.upstream.http.TraceHeaders;
@@ -57,6 +58,9 @@ public final class RelayHandler extends FunctionUrlHandler {
     @Override
     protected void handle(FunctionUrlRequest request, FunctionUrlResponse response, Context context)
             throws IOException {
+        if (Stages.ON) {
+            Stages.mark(Stages.Stage.HANDLER);
+        }
         RequestLog log = new RequestLog(context.getAwsRequestId());
         response.header("x-request-id", context.getAwsRequestId());
         TraceContext trace = Traces.forRequest(request.header(TraceHeaders.TRACEPARENT), context.getXrayTraceId());

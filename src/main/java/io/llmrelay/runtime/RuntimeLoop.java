@@ -1,6 +1,7 @@
 package io.llmrelay.runtime;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import io.llmrelay.stages.Stages;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -140,6 +141,9 @@ public final class RuntimeLoop {
                     return Exit.STOPPED;
                 }
                 invocation = client.next();
+                if (Stages.ON) {
+                    Stages.begin();
+                }
             } catch (IOException e) {
                 if (stopRequested) {
                     return Exit.STOPPED;
@@ -172,6 +176,9 @@ public final class RuntimeLoop {
             failure = t;
         }
         complete(invocation, response, failure);
+        if (Stages.ON) {
+            Stages.report(invocation.requestId(), log);
+        }
         if (failure instanceof Error && !(failure instanceof StackOverflowError)) {
             // An OutOfMemoryError or similar leaves the JVM in an unknown state: let Lambda replace us.
             say("llm-relay runtime: stopping after " + failure.getClass().getName());

@@ -48,7 +48,46 @@ final class LatencyBench {
     private static final int DIRECT = 0;
 
     private record Sample(int target, int concurrency, int repeat, double ttfbMs, double firstEventMs,
-            double[] chunkDelayMs, int heldBack, int coalesced, boolean valid, String error) {}
+            double[] chunkDelayMs, int heldBack, int coalesced, boolean valid, String error, Map<String, Double> stageMs) {
+        Sample(int target, int concurrency, int repeat, String error) {
+            this(target, concurrency, repeat, Double.NaN, Double.NaN, new double[0], 0, 0, false, error, Map.of());
+        }
+    }
+
+    /**
+     * The stage table's rows: the first chunk's way from the client's request to the client, one
+     * span per pair of consecutive timestamps. Points: {@code client} (request written), serve's
+     * {@code frontend} (Jetty handed it over), {@code delivered} (serve's Runtime API gave it to a
+     * {@code next}), the relay's {@code next}, {@code handler}, {@code sent}, {@code head},
+     * {@code event}, {@code written} (io.llmrelay.stages.Stages), the upstream's {@code received}
+     * (body read) and {@code upstreamFirst} (head and first event handed to its socket), and
+     * {@code callerFirst} (the client read the first event). Owner: {@code serve} is serve's
+     * stand-in for Lambda's frontend and Runtime API (Lambda's own on AWS), {@code ours} is the
+     * function's code (Runtime API client, handler, upstream client), {@code upstream} the
+     * upstream's.
+     */
+    record Span(String name, String from, String to, String owner) {}
+
+    static final List<Span> SPANS = List.of(
+            new Span("frontend in", "client", "frontend", "serve"),
+            new Span("queued, given to next", "frontend", "delivered", "serve"),
+            new Span("next reply to loop", "delivered", "next", "ours"),
+            new Span("event to handler", "next", "handler", "ours"),
+            new Span("handler to send", "handler", "sent", "ours"),
+            new Span("request to upstream", "sent", "received", "ours"),
+            new Span("upstream's own", "received", "upstreamFirst", "upstream"),
+            new Span("upstream to head", "upstreamFirst", "head", "ours"),
+            new Span("head to first event", "head", "event", "ours"),
+            new Span("event to chunk written", "event", "written", "ours"),
+            new Span("written to caller", "written", "callerFirst", "serve"),
+            new Span("direct: client to upstream", "client", "received", "direct"),
+            new Span("direct: upstream to client", "upstreamFirst", "callerFirst", "direct"));
+
+    /** The relay's own points, all of which a complete stage line has. */
+    static final List<String> SERVE_POINTS =
+            List.of("frontend", "delivered", "next", "handler", "sent", "head", "event", "written");
+    /** Per request, besides the spans: the sum of the spans of each owner. */
+    private static final List<String> OWNERS = List.of("ours", "serve", "upstream");
 
     /**
      * A build under test: a label, its runnable jar, and environment variables for its serve
@@ -100,9 +139,13 @@ final class LatencyBench {
     private final Args args;
     private final AtomicLong tags = new AtomicLong();
     private final long benchStart = System.nanoTime();
+    private final String loadAtStart = Stats.loadAverage();
     /** When and where chunks were held back, to line them up with GC logs (-Xlog:gc:...:uptime in --serve-flags). */
     private final List<String> heldBackLog = Collections.synchronizedList(new ArrayList<>());
     private String arrival;
+    /** serve runs with -Dllmrelay.stages=true and the stage table is printed (--stages false: neither). */
+    private boolean stages;
+    private final List<ServeProcess> serves = new ArrayList<>();
     private double intervalMs;
     private double firstDelayMs;
     private UpstreamWire wire;
@@ -126,6 +169,7 @@ final class LatencyBench {
         int warmupRounds = args.integer("warmup-rounds", 4);
         Path out = Path.of(args.get("out", "bench/results/latest.json"));
         String flagsArg = args.get("serve-flags", String.join(" ", MANAGED_RUNTIME_FLAGS));
+        stages = Boolean.parseBoolean(args.get("stages", "true"));
         args.requireAllKnown();
         if (!arrival.equals("staggered") && !arrival.equals("burst")) {
             throw new IllegalArgumentException("--arrival is staggered or burst");
@@ -139,7 +183,10 @@ final class LatencyBench {
                         + " -DskipTests` or point --jar at it");
             }
         }
-        List<String> serveFlags = flagsArg.isBlank() ? List.of() : List.of(flagsArg.trim().split("\\s+"));
+        List<String> serveFlags = new ArrayList<>(flagsArg.isBlank() ? List.of() : List.of(flagsArg.trim().split("\\s+")));
+        if (stages) {
+            serveFlags.add("-Dllmrelay.stages=true");
+        }
         int maxConcurrency = 0;
         for (int c : levels) {
             maxConcurrency = Math.max(maxConcurrency, c);
@@ -151,7 +198,6 @@ final class LatencyBench {
                 firstDelayMs, Arrays.toString(levels), arrival, Arrays.toString(rounds), repeats, serveFlags, builds);
         check = new StreamCheck(wire, chunks);
 
-        List<ServeProcess> serves = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(maxConcurrency);
         List<Slot> slots = new ArrayList<>();
         Path config = Files.createTempFile("llm-relay-bench-config", ".json");
@@ -239,6 +285,7 @@ final class LatencyBench {
      */
     private List<Sample> batch(ExecutorService pool, List<Slot> slots, ScheduledUpstream upstream, int target,
             int concurrency, int repeat) throws InterruptedException {
+        List<ServeProcess> serves = this.serves;
         boolean staggered = arrival.equals("staggered") && concurrency > 1;
         int perSlot = staggered ? 2 : 1;
         long streamNanos = (long) (firstDelayMs * 1e6 + (upstream.chunks() - 1) * intervalMs * 1e6);
@@ -255,7 +302,8 @@ final class LatencyBench {
                 }
                 List<Sample> mine = new ArrayList<>();
                 for (int k = 0; k < perSlot; k++) {
-                    mine.add(one(slot.clients()[target], upstream, target, concurrency, repeat));
+                    mine.add(one(slot.clients()[target], upstream, target == DIRECT ? null : serves.get(target - 1),
+                            target, concurrency, repeat));
                 }
                 return mine;
             }));
@@ -266,15 +314,15 @@ final class LatencyBench {
             try {
                 out.addAll(f.get(180, TimeUnit.SECONDS));
             } catch (Exception e) {
-                out.add(new Sample(target, concurrency, repeat, Double.NaN, Double.NaN, new double[0], 0, 0, false,
-                        String.valueOf(e)));
+                out.add(new Sample(target, concurrency, repeat, String.valueOf(e)));
             }
         }
         Thread.sleep(50); // let sockets and GC settle between batches
         return out;
     }
 
-    private Sample one(StreamClient client, ScheduledUpstream upstream, int target, int concurrency, int repeat) {
+    private Sample one(StreamClient client, ScheduledUpstream upstream, ServeProcess serve, int target, int concurrency,
+            int repeat) {
         String tag = "bench-" + tags.incrementAndGet();
         // A translating route drops "user": the upstream then finds the tag in the message.
         String content = "Say something." + (wire == UpstreamWire.OPENAI ? "" : " " + tag);
@@ -284,6 +332,7 @@ final class LatencyBench {
                     ? client.post(wire.directPath(), wire.directBody(content, tag), null, wire.binary())
                     : client.post("/v1/chat/completions", UpstreamWire.OPENAI.directBody(content, tag), "Bearer " + CALLER_KEY);
             AtomicLongArray sent = upstream.sentTimes(tag);
+            ScheduledUpstream.Receipt receipt = upstream.receipt(tag);
             upstream.forget(tag);
             if (TRACE && sent != null && target != DIRECT) {
                 System.out.println("T client.start " + r.startNanos() + "\nT upstream.firstSent " + sent.get(0)
@@ -300,7 +349,7 @@ final class LatencyBench {
                 error = check.error(r.events(), direct);
             }
             if (error != null) {
-                return new Sample(target, concurrency, repeat, Double.NaN, Double.NaN, new double[0], 0, 0, false, error);
+                return new Sample(target, concurrency, repeat, error);
             }
             long[] arrived = check.stepNanos(r, direct);
             int[] readOf = check.stepReads(r, direct);
@@ -324,13 +373,115 @@ final class LatencyBench {
                     }
                 }
             }
+            Map<String, Long> points = new LinkedHashMap<>();
+            if (stages && serve != null && receipt != null && receipt.requestId() != null) {
+                points.putAll(serve.takeStages(receipt.requestId(), SERVE_POINTS, 2_000));
+            }
+            points.put("client", r.startNanos());
+            if (receipt != null) {
+                points.put("received", receipt.nanos());
+            }
+            points.put("upstreamFirst", sent.get(0));
+            points.put("callerFirst", arrived[0]);
             return new Sample(target, concurrency, repeat, Stats.ms(r.firstByteNanos() - r.startNanos()),
-                    Stats.ms(arrived[0] - r.startNanos()), delays, held, coalesced, true, null);
+                    Stats.ms(arrived[0] - r.startNanos()), delays, held, coalesced, true, null,
+                    spans(points, direct));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Sample(target, concurrency, repeat, String.valueOf(e));
         } catch (IOException | RuntimeException e) {
             upstream.forget(tag);
-            return new Sample(target, concurrency, repeat, Double.NaN, Double.NaN, new double[0], 0, 0, false,
-                    String.valueOf(e));
+            return new Sample(target, concurrency, repeat, String.valueOf(e));
         }
+    }
+
+    /** Each span whose two points are known, in ms; and per owner, the sum of its spans when all of them are known. */
+    static Map<String, Double> spans(Map<String, Long> points, boolean direct) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        Map<String, Double> sums = new LinkedHashMap<>();
+        Map<String, Boolean> complete = new LinkedHashMap<>();
+        for (Span span : SPANS) {
+            if (direct != span.owner().equals("direct")) {
+                continue;
+            }
+            Long from = points.get(span.from());
+            Long to = points.get(span.to());
+            boolean known = from != null && to != null;
+            if (known) {
+                out.put(span.name(), Stats.ms(to - from));
+                sums.merge(span.owner(), Stats.ms(to - from), Double::sum);
+            }
+            complete.merge(span.owner(), known, Boolean::logicalAnd);
+        }
+        for (String owner : OWNERS) {
+            if (Boolean.TRUE.equals(complete.get(owner))) {
+                out.put("sum: " + owner, sums.get(owner));
+            }
+        }
+        return out;
+    }
+
+    /** Stage rows, then the per-owner sums: the table's row names. */
+    private static List<String> stageRows() {
+        List<String> rows = new ArrayList<>();
+        SPANS.forEach(s -> rows.add(s.name()));
+        OWNERS.forEach(o -> rows.add("sum: " + o));
+        return rows;
+    }
+
+    /**
+     * Per row and concurrency, p50 and p99 over each repeat's requests, then the median over
+     * repeats; the relay's rows from {@code target}'s samples, the direct rows from the direct path's.
+     */
+    private Map<String, Object> stageTable(List<Sample> samples, int target, int[] levels, int repeats,
+            StringBuilder table, String label) {
+        Map<String, Object> rows = new LinkedHashMap<>();
+        table.append(String.format(Locale.ROOT, "%n[%s] stages of the first chunk (ms, p50 / p99 per repeat, median of %d"
+                + " repeats)%n%-28s %-8s", label, repeats, "stage", "owner"));
+        for (int c : levels) {
+            table.append(String.format(Locale.ROOT, " %17s", "c=" + c));
+        }
+        table.append('\n');
+        for (String row : stageRows()) {
+            String owner = row.startsWith("sum: ") ? "" : SPANS.stream().filter(s -> s.name().equals(row))
+                    .findFirst().orElseThrow().owner();
+            int from = owner.equals("direct") ? DIRECT : target;
+            Map<String, Object> perLevel = new LinkedHashMap<>();
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s %-8s", row, owner));
+            boolean any = false;
+            for (int c : levels) {
+                double[] p50 = new double[repeats];
+                double[] p99 = new double[repeats];
+                int n = 0;
+                for (int rep = 0; rep < repeats; rep++) {
+                    List<Double> values = new ArrayList<>();
+                    for (Sample s : samples) {
+                        if (s.target() == from && s.concurrency() == c && s.repeat() == rep && s.valid()
+                                && s.stageMs().containsKey(row)) {
+                            values.add(s.stageMs().get(row));
+                        }
+                    }
+                    double[] sorted = Stats.sorted(values);
+                    p50[rep] = Stats.percentile(sorted, 50);
+                    p99[rep] = Stats.percentile(sorted, 99);
+                    n += values.size();
+                }
+                any |= n > 0;
+                Map<String, Object> cell = new LinkedHashMap<>();
+                cell.put("p50", Stats.median(p50));
+                cell.put("p99", Stats.median(p99));
+                cell.put("p50PerRepeat", p50);
+                cell.put("p99PerRepeat", p99);
+                cell.put("samples", n);
+                perLevel.put(Integer.toString(c), cell);
+                line.append(String.format(Locale.ROOT, " %8.3f / %6.3f", Stats.median(p50), Stats.median(p99)));
+            }
+            if (any) {
+                rows.put(row, perLevel);
+                table.append(line).append('\n');
+            }
+        }
+        return rows;
     }
 
     // ---- report ------------------------------------------------------------------------------
@@ -350,6 +501,8 @@ final class LatencyBench {
         setup.put("javaVersion", System.getProperty("java.version"));
         setup.put("serveFlags", serveFlags);
         setup.put("cpus", Runtime.getRuntime().availableProcessors());
+        setup.put("loadAverageAtStart", loadAtStart);
+        setup.put("loadAverageAtEnd", Stats.loadAverage());
         setup.put("upstream", wire.label());
         setup.put("chunks", chunks);
         setup.put("intervalMs", intervalMs);
@@ -369,6 +522,7 @@ final class LatencyBench {
         boolean allValid = true;
         StringBuilder table = new StringBuilder();
         Map<String, Object> perBuild = new LinkedHashMap<>();
+        Map<String, Object> stageTables = new LinkedHashMap<>();
         long relayHeld = 0;
         for (int k = 1; k <= builds.size(); k++) {
             int target = k;
@@ -428,6 +582,9 @@ final class LatencyBench {
                         describe(row.get("relay")), describe(row.get("direct"))));
             }
             perBuild.put(label, rows);
+            if (stages) {
+                stageTables.put(label, stageTable(samples, target, levels, repeats, table, label));
+            }
         }
         for (int t = 0; t <= builds.size(); t++) {
             int target = t;
@@ -435,6 +592,9 @@ final class LatencyBench {
         }
         System.out.print(table);
         root.put("builds", perBuild);
+        root.put("stages", stageTables);
+        root.put("stageSpans", SPANS.stream().map(sp -> Map.of("name", sp.name(), "from", sp.from(), "to", sp.to(),
+                "owner", sp.owner())).toList());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("allValid", allValid);
         summary.put("relayHeldBackChunks", relayHeld);

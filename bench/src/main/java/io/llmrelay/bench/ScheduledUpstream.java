@@ -48,6 +48,14 @@ final class ScheduledUpstream implements Closeable {
     private final AtomicInteger chatRequests = new AtomicInteger();
     private static final Pattern INCLUDE_USAGE = Pattern.compile("\"include_usage\"\\s*:\\s*true");
     private final Map<String, AtomicLongArray> sent = new ConcurrentHashMap<>();
+    private final Map<String, Receipt> receipts = new ConcurrentHashMap<>();
+
+    /**
+     * When a tagged request's body was read whole ({@link System#nanoTime()}), and the relay's
+     * invocation id it carried as {@code x-request-id} (null from a direct client): the id joins
+     * the bench's timestamps to serve's {@code relay-stages} lines.
+     */
+    record Receipt(long nanos, String requestId) {}
     private volatile boolean closed;
 
     ScheduledUpstream(int chunks, double intervalMs, double firstDelayMs) throws IOException {
@@ -108,8 +116,14 @@ final class ScheduledUpstream implements Closeable {
         return sent.get(tag);
     }
 
+    /** The tagged request's receipt; null if never seen. */
+    Receipt receipt(String tag) {
+        return receipts.get(tag);
+    }
+
     void forget(String tag) {
         sent.remove(tag);
+        receipts.remove(tag);
     }
 
     @Override
@@ -145,12 +159,15 @@ final class ScheduledUpstream implements Closeable {
                 }
                 int length = 0;
                 boolean close = false;
+                String requestId = null;
                 for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
                     String lower = line.toLowerCase(Locale.ROOT);
                     if (lower.startsWith("content-length:")) {
                         length = Integer.parseInt(lower.substring(15).trim());
                     } else if (lower.startsWith("connection:") && lower.contains("close")) {
                         close = true;
+                    } else if (lower.startsWith("x-request-id:")) {
+                        requestId = line.substring(13).trim();
                     }
                 }
                 byte[] body = in.readNBytes(length);
@@ -166,7 +183,11 @@ final class ScheduledUpstream implements Closeable {
                 }
                 chatRequests.incrementAndGet();
                 String json = new String(body, StandardCharsets.UTF_8);
-                stream(out, tagOf(json), INCLUDE_USAGE.matcher(json).find(), receipt);
+                String tag = tagOf(json);
+                if (tag != null) {
+                    receipts.put(tag, new Receipt(receipt, requestId));
+                }
+                stream(out, tag, INCLUDE_USAGE.matcher(json).find(), receipt);
                 if (close) {
                     return;
                 }
@@ -186,9 +207,11 @@ final class ScheduledUpstream implements Closeable {
         if (tag != null) {
             sent.put(tag, times);
         }
-        out.write(("HTTP/1.1 200 OK\r\ncontent-type: " + wire.contentType() + "\r\ncache-control: no-cache\r\n"
-                + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        // The head leaves with the first event (as OpenAI's does when the first token is ready).
+        byte[] head = ("HTTP/1.1 200 OK\r\ncontent-type: " + wire.contentType() + "\r\ncache-control: no-cache\r\n"
+                + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        // The head leaves with the first event, in one write (as OpenAI's does when the first token
+        // is ready): the first chunk's send time is then the head's too, and a client's time to
+        // first byte is its time to the first event.
         long firstDelayNanos = (long) (firstDelayMsByTag.applyAsDouble(tag) * 1_000_000);
         for (int i = 0; i <= chunks; i++) {
             byte[] event = concat(wire.step(i, chunks));
@@ -200,7 +223,7 @@ final class ScheduledUpstream implements Closeable {
                 out.write(chunked(Chunks.sse(Chunks.usage(chunks))));
             }
             times.set(i, System.nanoTime());
-            out.write(chunked(event));
+            out.write(i == 0 ? concat(List.of(head, chunked(event))) : chunked(event));
             out.flush();
         }
         out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

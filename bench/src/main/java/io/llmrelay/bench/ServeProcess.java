@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,12 +24,35 @@ import java.util.regex.Pattern;
 final class ServeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)");
 
+    /** serve's {@code relay-stages <id> name=nanos ...} lines (io.llmrelay.stages.Stages, -Dllmrelay.stages=true). */
+    private static final Pattern STAGES = Pattern.compile("relay-stages (\\S+)((?: \\w+=\\d+)+)");
+
     private final Process process;
     private final int port;
+    private final Map<String, Map<String, Long>> stages;
 
-    private ServeProcess(Process process, int port) {
+    private ServeProcess(Process process, int port, Map<String, Map<String, Long>> stages) {
         this.process = process;
         this.port = port;
+        this.stages = stages;
+    }
+
+    /**
+     * The stage times serve printed for invocation {@code requestId} (its frontend's line and its
+     * runtime loop's, merged), once it has printed at least {@code names}; waits up to
+     * {@code waitMs} for them (both lines come after the response's last byte), then returns what
+     * there is. Removes them.
+     */
+    Map<String, Long> takeStages(String requestId, List<String> names, long waitMs) throws InterruptedException {
+        long end = System.nanoTime() + waitMs * 1_000_000;
+        while (true) {
+            Map<String, Long> marks = stages.get(requestId);
+            if ((marks != null && marks.keySet().containsAll(names)) || System.nanoTime() > end) {
+                stages.remove(requestId);
+                return marks == null ? Map.of() : marks;
+            }
+            Thread.sleep(1);
+        }
     }
 
     static ServeProcess start(String java, List<String> jvmFlags, Path jar, Path config, int concurrency, Path log)
@@ -50,10 +74,20 @@ final class ServeProcess implements AutoCloseable {
         Process p = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        Map<String, Map<String, Long>> stages = new ConcurrentHashMap<>();
         Thread drain = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                     PrintStream file = new PrintStream(Files.newOutputStream(log), false, StandardCharsets.UTF_8)) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    Matcher s = STAGES.matcher(line);
+                    if (s.find()) {
+                        Map<String, Long> marks = stages.computeIfAbsent(s.group(1), id -> new ConcurrentHashMap<>());
+                        for (String pair : s.group(2).trim().split(" ")) {
+                            int eq = pair.indexOf('=');
+                            marks.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+                        }
+                        continue; // thousands of them: kept out of the log
+                    }
                     file.println(line);
                     Matcher m = LISTENING.matcher(line);
                     if (!port.isDone() && m.find()) {
@@ -69,7 +103,7 @@ final class ServeProcess implements AutoCloseable {
         drain.setDaemon(true);
         drain.start();
         try {
-            return new ServeProcess(p, port.get(60, TimeUnit.SECONDS));
+            return new ServeProcess(p, port.get(60, TimeUnit.SECONDS), stages);
         } catch (Exception e) {
             p.destroyForcibly();
             throw new IOException("serve did not start: " + e.getMessage() + " (command: " + command + ", log " + log + ")", e);

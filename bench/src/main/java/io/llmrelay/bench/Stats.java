@@ -34,6 +34,16 @@ final class Stats {
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
+    /** The machine's load averages (/proc/loadavg's first three fields), or "unknown": every figure goes with its load. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     static double ms(long nanos) {
         return nanos / 1_000_000.0;
     }

@@ -1,7 +1,5 @@
 package io.llmrelay.relay.attempt;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,24 +8,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and Bedrock adapters behind it, so racing two attempts takes a thread each while the relay's
  * thread waits for the first to finish: one model for every route type, where the JDK client's
  * async API would cover the response head of one adapter only. A thread is also what cancels
- * cleanly: interrupting it aborts the JDK client's exchange (its connection closed) wherever it
- * waits. Daemon threads, made on demand and kept a minute: on Lambda one invocation runs at a
- * time, so a hedged request uses two of them; routes without a hedge never start any.
+ * cleanly: interrupting it aborts the exchange wherever it waits. The threads are virtual because
+ * that is what makes the HTTP/1.1 client's blocking socket reads interruptible (JEP 444: an
+ * interrupted virtual thread blocked in a {@code java.net.Socket} read has the socket closed);
+ * the JDK client's exchange aborts on an interrupt either way. Made per attempt: routes without a
+ * hedge never start any.
  */
 final class HedgeThreads {
     private HedgeThreads() {}
 
     static void run(Runnable attempt) {
-        Pool.THREADS.execute(attempt);
+        Thread.ofVirtual().name("relay-hedge-", Pool.COUNT.getAndIncrement()).start(attempt);
     }
 
-    /** Created on the first hedged request, not before. */
+    /** Numbers the threads for thread dumps. */
     private static final class Pool {
-        private static final AtomicInteger COUNT = new AtomicInteger();
-        static final ExecutorService THREADS = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "relay-hedge-" + COUNT.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        private static final AtomicInteger COUNT = new AtomicInteger(1);
     }
 }

@@ -2,6 +2,7 @@ package io.llmrelay.relay.out;
 
 import io.llmrelay.functionurl.FunctionUrlResponse;
 import io.llmrelay.relay.log.RequestLog;
+import io.llmrelay.stages.Stages;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -60,6 +61,9 @@ public final class CallerOutput {
         try {
             out.write(clean);
             out.flush();
+            if (Stages.ON) {
+                Stages.mark(Stages.Stage.WRITTEN);
+            }
         } catch (IOException e) {
             throw new CallerGoneException(e);
         }

@@ -3,8 +3,8 @@ package io.llmrelay.upstream.anthropic;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.JdkHttp;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
@@ -19,9 +19,9 @@ public final class AnthropicClient {
     public static final String VERSION = "2023-06-01";
     public static final String KEY_HEADER = "x-api-key";
 
-    private final HttpClient client;
+    private final UpstreamHttp client;
 
-    public AnthropicClient(HttpClient client) {
+    public AnthropicClient(UpstreamHttp client) {
         this.client = client;
     }
 
@@ -31,7 +31,7 @@ public final class AnthropicClient {
      */
     public UpstreamResponse send(URI baseUrl, String apiKey, Map<String, String> extraHeaders, byte[] body,
             boolean stream, Duration firstByteTimeout) throws UpstreamException {
-        return JdkHttp.send(client, () -> {
+        return client.send(() -> {
             HttpRequest.Builder request = JdkHttp.post(messagesUri(baseUrl), body, firstByteTimeout);
             extraHeaders.forEach(request::setHeader);
             request.setHeader("content-type", "application/json")
@@ -41,7 +41,7 @@ public final class AnthropicClient {
                 request.setHeader(KEY_HEADER, apiKey);
             }
             return request.build();
-        }, baseUrl, firstByteTimeout, apiKey);
+        }, body, baseUrl, firstByteTimeout, apiKey);
     }
 
     /** {@code base + "/messages"}, one slash between. */

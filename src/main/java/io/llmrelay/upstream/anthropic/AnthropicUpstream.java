@@ -9,6 +9,7 @@ import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.TraceHeaders;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import io.llmrelay.upstream.sse.SseReader;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
@@ -19,7 +20,6 @@ import io.llmrelay.upstream.translation.ProviderAnswers;
 import io.llmrelay.upstream.translation.StreamFailure;
 import io.llmrelay.upstream.translation.TranslatedChunks;
 import io.llmrelay.upstream.translation.TranslationNotes;
-import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,7 +38,7 @@ public final class AnthropicUpstream implements Upstream {
     private final TranslationNotes notes;
 
     /** @param notes where this request's translation notes go */
-    public AnthropicUpstream(HttpClient client, String route, int defaultMaxTokens, TranslationNotes notes) {
+    public AnthropicUpstream(UpstreamHttp client, String route, int defaultMaxTokens, TranslationNotes notes) {
         this.client = new AnthropicClient(client);
         this.route = route;
         this.defaultMaxTokens = defaultMaxTokens;

@@ -3,8 +3,8 @@ package io.llmrelay.upstream.bedrock;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.JdkHttp;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,10 +21,10 @@ public final class BedrockClient {
     /** The SigV4 service name of bedrock-runtime (https://docs.aws.amazon.com/general/latest/gr/bedrock.html). */
     public static final String SIGNING_NAME = "bedrock";
 
-    private final HttpClient client;
+    private final UpstreamHttp client;
     private final RequestSigner signer;
 
-    public BedrockClient(HttpClient client, RequestSigner signer) {
+    public BedrockClient(UpstreamHttp client, RequestSigner signer) {
         this.client = client;
         this.signer = signer;
     }
@@ -45,10 +45,10 @@ public final class BedrockClient {
         headers.put("content-type", "application/json");
         headers.put("accept", stream ? "application/vnd.amazon.eventstream" : "application/json");
         headers.putAll(signer.sign("POST", uri, headers, body, region));
-        return JdkHttp.send(client, () -> {
+        return client.send(() -> {
             HttpRequest.Builder request = JdkHttp.post(uri, body, firstByteTimeout);
             headers.forEach(request::setHeader);
             return request.build();
-        }, endpoint, firstByteTimeout, null);
+        }, body, endpoint, firstByteTimeout, null);
     }
 }

@@ -10,6 +10,7 @@ import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.TraceHeaders;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChunkSink;
@@ -20,7 +21,6 @@ import io.llmrelay.upstream.translation.StreamFailure;
 import io.llmrelay.upstream.translation.TranslatedChunks;
 import io.llmrelay.upstream.translation.TranslationNotes;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * refusal that never reaches Bedrock.
  */
 public final class BedrockUpstream implements Upstream {
-    private final HttpClient http;
+    private final UpstreamHttp http;
     private final Supplier<RequestSigner> signer;
     private final String route;
     private final String region;
@@ -43,7 +43,7 @@ public final class BedrockUpstream implements Upstream {
      * @param signer built on first use: the SDK's signer and credential chain cost class loading
      * @param notes  where this request's translation notes go
      */
-    public BedrockUpstream(HttpClient http, Supplier<RequestSigner> signer, String route, String region,
+    public BedrockUpstream(UpstreamHttp http, Supplier<RequestSigner> signer, String route, String region,
             TranslationNotes notes) {
         this.http = http;
         this.signer = signer;

@@ -62,12 +62,7 @@ public final class JdkHttp {
         try {
             response = client.send(request.get(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (RuntimeException e) {
-            // The JDK's IllegalArgumentException quotes the header it refused ("invalid header value:
-            // \"Bearer <key>\""): only the class is kept, and not the exception itself as a cause,
-            // because whatever prints a cause chain would print that message too. Config and key
-            // checks (HttpFieldRules) keep known causes from getting here.
-            throw new UpstreamException(UpstreamException.Kind.UNSENDABLE, "the request to upstream " + where
-                    + " could not be built or sent (" + e.getClass().getName() + ")", null);
+            throw unsendable(baseUrl, e);
         } catch (HttpTimeoutException e) { // also HttpConnectTimeoutException
             throw failure(UpstreamException.Kind.TIMEOUT, "no response from upstream " + where + " within "
                     + timeout.toMillis() + " ms", e, secret);
@@ -101,7 +96,18 @@ public final class JdkHttp {
         return true;
     }
 
-    private static UpstreamException failure(UpstreamException.Kind kind, String message, Throwable cause,
+    /**
+     * The JDK's IllegalArgumentException quotes the header it refused ("invalid header value:
+     * \"Bearer <key>\""): only the class is kept, and not the exception itself as a cause, because
+     * whatever prints a cause chain would print that message too. Config and key checks
+     * (HttpFieldRules) keep known causes from getting here.
+     */
+    static UpstreamException unsendable(URI baseUrl, RuntimeException e) {
+        return new UpstreamException(UpstreamException.Kind.UNSENDABLE, "the request to upstream "
+                + describeHost(baseUrl) + " could not be built or sent (" + e.getClass().getName() + ")", null);
+    }
+
+    static UpstreamException failure(UpstreamException.Kind kind, String message, Throwable cause,
             String secret) {
         if (secret != null && !secret.isBlank()) {
             message = message.replace(secret, "***"); // belt and braces: no JDK message is known to echo headers
@@ -110,7 +116,7 @@ public final class JdkHttp {
     }
 
     /** The JDK often wraps the telling exception ("Connection refused") in one with no message. */
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         String message = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {

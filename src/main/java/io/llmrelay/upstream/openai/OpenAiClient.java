@@ -5,6 +5,7 @@ import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.JdkHttp;
 import io.llmrelay.upstream.http.TraceHeaders;
+import io.llmrelay.upstream.http.UpstreamHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,20 +22,20 @@ public final class OpenAiClient implements ChatCompletionsEndpoint {
     /** OpenAI echoes this back in its logs, which lets a support ticket name one relay request. */
     static final String CLIENT_REQUEST_ID = "X-Client-Request-Id";
 
-    private final HttpClient client;
+    private final UpstreamHttp client;
 
     /** Builds the one client this upstream uses; a client owns a connection pool, so share the instance. */
     public OpenAiClient() {
-        this(JdkHttp.newClient());
+        this(UpstreamHttp.standard());
     }
 
-    public OpenAiClient(HttpClient client) {
+    public OpenAiClient(UpstreamHttp client) {
         this.client = client;
     }
 
     @Override
     public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
-        return JdkHttp.send(client, () -> toHttpRequest(request), request.baseUrl(), request.firstByteTimeout(),
+        return client.send(() -> toHttpRequest(request), request.body(), request.baseUrl(), request.firstByteTimeout(),
                 request.apiKey());
     }
 

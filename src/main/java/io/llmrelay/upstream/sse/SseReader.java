@@ -1,5 +1,6 @@
 package io.llmrelay.upstream.sse;
 
+import io.llmrelay.stages.Stages;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +55,9 @@ public final class SseReader implements Closeable {
         while (lines.next()) {
             if (lines.lineLength == 0) {
                 if (hasData) {
+                    if (Stages.ON) {
+                        Stages.mark(Stages.Stage.EVENT);
+                    }
                     return dispatch();
                 }
                 eventType = null; // a blank line without data still ends the (empty) event
