@@ -6,6 +6,7 @@
 #                          [--out bench/results/latest.json]
 #                          [--jar on=A.jar,off=A.jar --serve-env off:RELAY_METRICS=off]   (builds or settings side by side)
 #   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms,snap-env,snap-kms,bedrock]
+#                          [--variants tls-env,tls-kms,snap-tls-env,snap-tls-kms] [--tls-mode h2|h1] [--cpus 0]
 #                          [--out bench/results/coldstart.json]
 #   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (per event: SseReader + ChunkDecoder + chat SSE frame,
 #                                                            and Anthropic SSE / Bedrock frames translated)
@@ -13,6 +14,9 @@
 #   bench/run.sh upstreamclient [--requests 400]            (JDK HttpClient vs a socket client, C1 flags)
 #   bench/run.sh hedge     [--requests 200] [--tail-percent 5] [--tail-ms 2000] [--first-ms 200]
 #                          [--hedge-after-ms 400] [--out bench/results/hedge.json]   (hedged first token)
+#   bench/run.sh tls       [--modes plain,h1,h2] [--processes 5] [--requests 30] [--idle-ms 0]
+#                          [--out bench/results/tls.json]   (HTTPS upstream: first request of a fresh JVM, steady
+#                                                            state, connections per environment, HTTP/1.1 vs HTTP/2)
 #
 # Build the relay first: mvn -B -q package -DskipTests
 # RELAY_BUILD_DIR picks another build directory (mvn -Drelay.build.dir=...): default target/.
@@ -41,11 +45,13 @@ case $what in
       io.llmrelay.bench.BenchMain upstreamclient "$@" ;;
   hedge)
     exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain hedge --jar "$relay_jar" "$@" ;;
+  tls)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain tls --jar "$relay_jar" "$@" ;;
   jmh)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.jmh "$@" ;;
   scrub)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.scrub "$@" ;;
   *)
-    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient|hedge [options]" >&2
+    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient|hedge|tls|memory [options]" >&2
     exit 2 ;;
 esac

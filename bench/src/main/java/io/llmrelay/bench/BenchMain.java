@@ -8,7 +8,7 @@ public final class BenchMain {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: BenchMain latency|coldstart|upstreamclient|hedge [--option value ...]");
+            System.err.println("usage: BenchMain latency|coldstart|upstreamclient|hedge|tls|memory [--option value ...]");
             System.exit(2);
         }
         Args args = new Args(Arrays.copyOfRange(argv, 1, argv.length));
@@ -17,6 +17,7 @@ public final class BenchMain {
             case "coldstart" -> new ColdStartBench(args).run();
             case "upstreamclient" -> new UpstreamClientBench(args).run();
             case "hedge" -> new HedgeBench(args).run();
+            case "tls" -> new TlsBench(args).run();
             default -> {
                 System.err.println("unknown benchmark '" + argv[0] + "'");
                 yield 2;

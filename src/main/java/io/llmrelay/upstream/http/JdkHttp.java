@@ -25,8 +25,34 @@ import java.util.function.Supplier;
  */
 public final class JdkHttp {
     private static final int MAX_CLIENT_REQUEST_ID = 512;
+    /**
+     * The JDK client's switch for retrying any request, POST included, once, when a pooled
+     * connection fails before a single response byte came back (its internal
+     * {@code ConnectionExpiredException}: the upstream closed or reset an idle kept-alive
+     * connection while the client reused it). By default the JDK retries that only for GET and
+     * HEAD (jdk.internal.net.http.MultiExchange, JDK 21-25), so a stale connection would cost the
+     * caller an error or one of the route's retries and its wait. A chat completion sent twice at
+     * that point was never answered the first time; HTTP/2 streams the server refused unprocessed
+     * (GOAWAY, REFUSED_STREAM) the JDK retries whatever the method. Read once, when the JDK's
+     * client classes initialise: hence {@link #configureClients()} first thing in {@code main}.
+     */
+    static final String RETRY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
+
+    static {
+        configureClients();
+    }
 
     private JdkHttp() {}
+
+    /**
+     * Sets the JDK client's system properties this relay relies on ({@link #RETRY_ALL_METHODS}),
+     * unless the command line set them; must run before the first {@link HttpClient} sends.
+     */
+    public static void configureClients() {
+        if (System.getProperty(RETRY_ALL_METHODS) == null) {
+            System.setProperty(RETRY_ALL_METHODS, "true");
+        }
+    }
 
     /** The client an upstream uses; a client owns a connection pool, so share the instance. */
     public static HttpClient newClient() {
