@@ -17,6 +17,9 @@
 #   bench/run.sh tls       [--modes plain,h1,h2] [--processes 5] [--requests 30] [--idle-ms 0]
 #                          [--out bench/results/tls.json]   (HTTPS upstream: first request of a fresh JVM, steady
 #                                                            state, connections per environment, HTTP/1.1 vs HTTP/2)
+#   bench/run.sh memory    [--sizes 256,512,1024,1769] [--processes 3] [--requests 20] [--period-us 100000]
+#                          [--out bench/results/memory.json]   (Lambda's heap flag and CPU share per memory size:
+#                                                            first byte, per-chunk delay, peak RSS)
 #
 # Build the relay first: mvn -B -q package -DskipTests
 # RELAY_BUILD_DIR picks another build directory (mvn -Drelay.build.dir=...): default target/.
@@ -47,6 +50,8 @@ case $what in
     exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain hedge --jar "$relay_jar" "$@" ;;
   tls)
     exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain tls --jar "$relay_jar" "$@" ;;
+  memory)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain memory --jar "$relay_jar" "$@" ;;
   jmh)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.jmh "$@" ;;
   scrub)

@@ -18,6 +18,7 @@ public final class BenchMain {
             case "upstreamclient" -> new UpstreamClientBench(args).run();
             case "hedge" -> new HedgeBench(args).run();
             case "tls" -> new TlsBench(args).run();
+            case "memory" -> new MemoryBench(args).run();
             default -> {
                 System.err.println("unknown benchmark '" + argv[0] + "'");
                 yield 2;

@@ -77,6 +77,8 @@ final class ColdStartBench {
     private String cpus = "";
     /** --tls-mode h2|h1: what the tls-* variants' upstream offers by ALPN (h2: as api.openai.com does). */
     private TlsUpstream.Mode tlsMode = TlsUpstream.Mode.H2;
+    /** The current setup's extra environment variable (NAME=VALUE), or "". */
+    private String setupEnv = "";
     /** The bedrock variant's upstream, speaking event-stream frames; null unless that variant runs. */
     private ScheduledUpstream bedrockUpstream;
     /** The tls-* variants' HTTPS upstream and the trust store the function gets for it; null unless they run. */
@@ -101,8 +103,12 @@ final class ColdStartBench {
      * (e.g. dumping a class-data archive) before the measured runs. {@code {root}} in options
      * stands for the unzipped package's directory ({@code /var/task} on Lambda).
      */
-    record Setup(String label, Path zip, String layout, String toolOptions, String trainOptions) {
-        /** {@code label,zip=PATH[,layout=zip|jar][,jto=OPTIONS][,train=OPTIONS]}; setups separated by ';'. */
+    record Setup(String label, Path zip, String layout, String toolOptions, String trainOptions, String env) {
+        /**
+         * {@code label,zip=PATH[,layout=zip|jar][,jto=OPTIONS][,train=OPTIONS][,env=NAME=VALUE]}; setups
+         * separated by ';'. {@code env}: one variable for the function's environment (e.g.
+         * {@code RELAY_PREWARM_TLS=off}: one zip measured with and without a switch, side by side).
+         */
         static List<Setup> parse(String spec, Path defaultZip, String defaultLayout, String defaultJto) {
             List<Setup> setups = new ArrayList<>();
             for (String one : spec.split(";")) {
@@ -117,7 +123,7 @@ final class ColdStartBench {
                 }
                 setups.add(new Setup(fields[0].trim(), Path.of(kv.getOrDefault("zip", defaultZip.toString())),
                         kv.getOrDefault("layout", defaultLayout), kv.getOrDefault("jto", defaultJto),
-                        kv.getOrDefault("train", "")));
+                        kv.getOrDefault("train", ""), kv.getOrDefault("env", "")));
             }
             return setups;
         }
@@ -181,11 +187,13 @@ final class ColdStartBench {
             }
             for (Setup setup : setups) {
                 Path root = roots.get(setup.label());
+                setupEnv = setup.env();
                 if (!setup.trainOptions().isEmpty()) {
                     // A training run whose JVM writes a class-data archive or AOT cache at exit.
                     String training = setup.trainOptions().replace("{root}", root.toString());
                     // The kms variant's path is a superset of env's: train on it when it is measured.
-                    String trainOn = variants.contains("kms") ? "kms" : variants.getFirst();
+                    String trainOn = variants.contains("tls-kms") ? "tls-kms" : variants.contains("kms") ? "kms"
+                            : variants.getFirst();
                     Run r = once(java, root, upstream, trainOn, kmsReference, moto, training, false);
                     System.out.printf("%s: training run (%s): %s%n", setup.label(), training,
                             r.error() == null ? "ok" : "FAILED " + r.error());
@@ -209,8 +217,10 @@ final class ColdStartBench {
                 for (Setup setup : setups) {
                     for (String variant : variants) {
                         Path root = roots.get(setup.label());
+                        setupEnv = setup.env();
                         Run r = once(java, root, upstream, variant, kmsReference, moto, setup.tool(root), classLog)
                                 .labelled(setup.label());
+                        setupEnv = "";
                         results.add(r);
                         if (r.error() != null) {
                             System.out.println("run " + (i + 1) + " " + setup.label() + " " + variant + " FAILED: " + r.error());
@@ -319,6 +329,9 @@ final class ColdStartBench {
         }
         if (!toolOptions.isEmpty()) {
             env.put("JAVA_TOOL_OPTIONS", toolOptions);
+        }
+        if (setupEnv.contains("=")) {
+            env.put(setupEnv.substring(0, setupEnv.indexOf('=')), setupEnv.substring(setupEnv.indexOf('=') + 1));
         }
         Path log = Files.createTempFile("coldstart-function", ".log");
         builder.directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -537,6 +550,7 @@ final class ColdStartBench {
             m.put("layout", s.layout());
             m.put("javaToolOptions", s.toolOptions());
             m.put("training", s.trainOptions());
+            m.put("env", s.env());
             setupList.add(m);
         }
         setup.put("setups", setupList);
