@@ -38,8 +38,7 @@ import javax.net.ssl.SSLContext;
  * constructor initialises the default {@link SSLContext}: the JSSE provider and the trust store),
  * one after the other on the main thread (bench/ coldstart; figures in README "Performance"). Started first thing in {@code main}, this
  * thread does the TLS set-up and then exercises, on loopback only, the code paths of the first
- * request: a TLS handshake and an HTTP/1.1 exchange over it ({@link PrewarmTls}: every real upstream
- * is HTTPS), a JDK HTTP/1.1 exchange with a chunked event stream (a throwaway client against a
+ * request: a JDK HTTP/1.1 exchange with a chunked event stream (a throwaway client against a
  * throwaway {@link ServerSocket} on 127.0.0.1, both closed after), and the relay's own parsing
  * and encoding on sample data (the usage ask and the held-back usage chunk, the trace and its
  * {@code SecureRandom} included). Class loading, linking and the first compilations are then
@@ -79,10 +78,23 @@ final class Prewarm {
         daemon("llm-relay-prewarm-http", Prewarm::http).start();
     }
 
-    /** Everything, one step after the other (init ahead of requests: nothing to overlap with). */
+    /**
+     * Everything, one step after the other (init ahead of requests: nothing to overlap with), and a
+     * TLS handshake ({@link PrewarmTls}): it halves the first byte after a SnapStart restore over an
+     * HTTPS upstream, but run beside an on-demand init it competes with it for the CPU and made the
+     * first byte later, with a TLS upstream as without (bench/ coldstart, README "Performance").
+     * {@code RELAY_PREWARM_TLS=off} skips it.
+     */
     static void run() {
         json();
         http();
+        if (!"off".equalsIgnoreCase(System.getenv("RELAY_PREWARM_TLS"))) {
+            try {
+                PrewarmTls.exchange(SAMPLE_BODY, SAMPLE_CHUNK); // the first TLS handshake's code, on loopback
+            } catch (Throwable ignored) {
+                // only a warm-up
+            }
+        }
     }
 
     private static Thread daemon(String name, Runnable task) {
@@ -104,15 +116,6 @@ final class Prewarm {
             SSLContext.getDefault(); // what the HTTP client's constructor would do on the main thread
         } catch (Throwable ignored) {
             // the real client reports it
-        }
-        // Real upstreams are HTTPS: the TLS exchange first (it runs the client's send path too), then the
-        // plain one (bench and test upstreams on loopback). RELAY_PREWARM_TLS=off skips the TLS one.
-        if (!"off".equalsIgnoreCase(System.getenv("RELAY_PREWARM_TLS"))) {
-            try {
-                PrewarmTls.exchange(SAMPLE_BODY, SAMPLE_CHUNK); // the first TLS handshake's code, on loopback
-            } catch (Throwable ignored) {
-                // only a warm-up
-            }
         }
         try {
             loopbackExchange();

@@ -25,8 +25,9 @@ import javax.net.ssl.TrustManagerFactory;
  * (TLS 1.3, ECDHE key exchange, an ECDSA P-256 certificate checked by the PKIX trust manager, AES-GCM
  * records, the JDK client's SSLEngine plumbing) costs a few hundred milliseconds of class loading and
  * interpreted code, and over an HTTPS upstream it sits on the first request's path
- * (bench/ coldstart tls-env; figures in README "Performance"). Done here it overlaps init instead, or
- * lands in the SnapStart snapshot.
+ * (bench/ coldstart tls-env; figures in README "Performance"). Done in init where init is ahead of
+ * requests (SnapStart, provisioned concurrency), it lands in the snapshot; beside an on-demand init it
+ * only competed for the CPU, so {@link Prewarm} does not run it there.
  *
  * <p>The identity is {@code prewarm-loopback.p12}, a throwaway self-signed key and certificate
  * (CN=llm-relay-prewarm-loopback, 127.0.0.1) shipped in the jar: not a secret, and trusted by nothing
@@ -64,8 +65,8 @@ final class PrewarmTls {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
             server.setSoTimeout((int) BOUND.toMillis());
             URI uri = URI.create("https://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions");
-            // As JdkHttp builds the relay's client: HTTP/2 asked for by ALPN (this server answers http/1.1).
-            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(clientContext)
+            // As JdkHttp builds the relay's client: HTTP/1.1.
+            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(clientContext)
                     .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(BOUND).build()) {
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(BOUND)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(sampleBody.getBytes(StandardCharsets.UTF_8)))
