@@ -57,9 +57,9 @@ public final class JdkHttp {
     /** The client an upstream uses; a client owns a connection pool, so share the instance. */
     public static HttpClient newClient() {
         return HttpClient.newBuilder()
-                // HTTP/1.1 on https too: in steady state HTTP/2 was no faster for one stream per environment,
-                // and a fresh JVM's first request over it took ~180 ms longer (its frames, HPACK and flow
-                // control code loaded on the caller's path; bench/ tls and coldstart, README "Performance").
+                // HTTP/1.1 on https too: with one stream per environment HTTP/2 was no faster, warm or cold
+                // (bench/ tls and coldstart, figures in bench/README.md), and one protocol means one code
+                // path to warm before a SnapStart snapshot (cli.PrewarmTls) and to test.
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER) // a redirected POST would lose its body or its key
                 .build();
