@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 /**
  * The conventions every HTTP upstream shares (the OpenAI-compatible one, Anthropic, Bedrock): one
  * JDK {@link HttpClient}, requests whose timeout bounds only the response head, HTTP/1.1 (no h2c
- * upgrade on plain http, no HTTP/2 on https), and failures to get a head turned into {@link UpstreamException}s that name the host,
- * never a key.
+ * upgrade on plain http, no HTTP/2 on https), a POST retried once on a stale pooled connection, and
+ * failures to get a head turned into {@link UpstreamException}s that name the host, never a key.
  */
 public final class JdkHttp {
     private static final int MAX_CLIENT_REQUEST_ID = 512;
@@ -30,11 +30,11 @@ public final class JdkHttp {
      * connection fails before a single response byte came back (its internal
      * {@code ConnectionExpiredException}: the upstream closed or reset an idle kept-alive
      * connection while the client reused it). By default the JDK retries that only for GET and
-     * HEAD (jdk.internal.net.http.MultiExchange, JDK 21-25), so a stale connection would cost the
-     * caller an error or one of the route's retries and its wait. A chat completion sent twice at
-     * that point was never answered the first time; HTTP/2 streams the server refused unprocessed
-     * (GOAWAY, REFUSED_STREAM) the JDK retries whatever the method. Read once, when the JDK's
-     * client classes initialise: hence {@link #configureClients()} first thing in {@code main}.
+     * HEAD (jdk.internal.net.http.MultiExchange, as read in JDK 25's source), so a stale connection
+     * would cost the caller an error or one of the route's retries and its wait. Sent again, a chat
+     * completion had not been answered at all the first time (at worst the upstream began on it and
+     * bills those tokens: a chat completion changes nothing else). Read once, when the JDK's client
+     * classes initialise: hence {@link #configureClients()} first thing in {@code main}.
      */
     static final String RETRY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
 
