@@ -94,9 +94,9 @@ final class TlsBench {
                     Process proc = new Process(upstream.mode(), p, upstream.connections() - connectionsBefore,
                             upstream.requests() - requestsBefore);
                     long failed = mine.stream().filter(s -> s.error() != null).count();
-                    System.out.printf(Locale.ROOT, "%s process %d: first byte %.1f ms (upstream had the request at %.1f ms), "
+                    System.out.printf(Locale.ROOT, "%s process %s: first byte %.1f ms (upstream had the request at %.1f ms), "
                                     + "then median %.2f ms; %d connection(s) for %d requests%s%n", upstream.mode().label(),
-                            p + 1, mine.getFirst().ttfbMs(), mine.getFirst().toUpstreamMs(),
+                            p < 0 ? "warm-up (discarded)" : Integer.toString(p + 1), mine.getFirst().ttfbMs(), mine.getFirst().toUpstreamMs(),
                             Stats.median(mine.subList(1, mine.size()).stream().map(Sample::ttfbMs).toList()),
                             proc.connections(), proc.requests(), failed == 0 ? "" : ", " + failed + " FAILED: "
                                     + mine.stream().filter(s -> s.error() != null).findFirst().orElseThrow().error());
