@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.Objects;
 public record UpstreamResponse(int status, Map<String, String> headers, InputStream body) implements Closeable {
     /** The most {@link #closeAfterEnd()} reads after the last event: a last-chunk and trailers, never a stream. */
     static final int DRAIN_LIMIT = 16 * 1024;
+    /** The longest {@link #closeAfterEnd()} waits for the body's end; normally it is already in. */
+    static final Duration DRAIN_WAIT = Duration.ofMillis(50);
     private static final List<String> REQUEST_ID_HEADERS = List.of("x-request-id", "request-id", "x-amzn-requestid");
 
     public UpstreamResponse {
@@ -81,15 +84,17 @@ public record UpstreamResponse(int status, Map<String, String> headers, InputStr
     /**
      * Closes an answer whose stream ended properly ({@code [DONE]}), so that its connection can serve
      * the next request. The JDK client puts a connection back in its pool only once the body has been
-     * read to its end; closing before that (the relay stops at {@code [DONE]}, and a chunked body's
-     * last-chunk, RFC 9112 section 7.1, usually arrives just after it) cancels the exchange and closes
-     * the connection, so the next invocation paid for a new connection and, over TLS, a handshake
-     * (UpstreamConnectionsTest saw 3 connections for 4 back-to-back invocations). What is left, at most
-     * {@value #DRAIN_LIMIT} bytes, is read on a virtual thread, not the caller's: an upstream that
-     * keeps the body open after its last event must not hold up the invocation.
+     * read to its end (jdk.internal.net.http.ResponseContent returns it to the pool just before the
+     * reader sees the end); closing before that (the relay stops at {@code [DONE]}, and a chunked
+     * body's last-chunk, RFC 9112 section 7.1, usually arrives just after it) cancels the exchange and
+     * closes the connection, so the next invocation paid for a new connection and, over TLS, a
+     * handshake (UpstreamConnectionsTest saw 3 connections for 4 back-to-back invocations). What is
+     * left, at most {@value #DRAIN_LIMIT} bytes, is read on a virtual thread that this one waits for,
+     * at most {@link #DRAIN_WAIT}: an upstream that keeps its body open after its last event is cut
+     * off then rather than holding up the invocation's end (the caller already has {@code [DONE]}).
      */
     public void closeAfterEnd() {
-        Thread.ofVirtual().name("llm-relay-upstream-drain").start(() -> {
+        Thread drain = Thread.ofVirtual().name("llm-relay-upstream-drain").start(() -> {
             try {
                 byte[] buffer = new byte[1024];
                 int left = DRAIN_LIMIT;
@@ -102,6 +107,14 @@ public record UpstreamResponse(int status, Map<String, String> headers, InputStr
                 close();
             }
         });
+        try {
+            if (!drain.join(DRAIN_WAIT)) {
+                close(); // the body did not end: abandon it (which also ends the drain's read)
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+        }
     }
 
     /** Aborts the exchange; safe to call more than once, from any thread, and never throws. */
