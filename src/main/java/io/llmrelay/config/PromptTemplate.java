@@ -82,6 +82,7 @@ public record PromptTemplate(List<Part> parts) {
         return new PromptTemplate(parts);
     }
 
+    /** {@code inside} is what stands between the braces of the variable at character {@code at}. */
     private static Variable variable(String inside, int at) throws Invalid {
         int bar = inside.indexOf('|');
         String path = (bar < 0 ? inside : inside.substring(0, bar)).strip();
@@ -90,17 +91,26 @@ public record PromptTemplate(List<Part> parts) {
             throw new Invalid("the variable at character " + at + " names nothing: write {{field.path}} or {{header.name}}");
         }
         if (path.startsWith(HEADER_PREFIX)) {
-            String name = path.substring(HEADER_PREFIX.length());
-            if (!TOKEN.matcher(name).matches()) {
-                throw new Invalid("the variable at character " + at + " needs a header name after 'header.'");
-            }
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (CREDENTIAL_HEADERS.contains(lower)) {
-                throw new Invalid("the variable at character " + at + " reads header '" + lower
-                        + "', which carries the caller's credentials: it may not go into a prompt");
-            }
-            return new Variable(true, List.of(lower), fallback);
+            return new Variable(true, List.of(headerName(path.substring(HEADER_PREFIX.length()), at)), fallback);
         }
+        return new Variable(false, fieldPath(path, at), fallback);
+    }
+
+    /** The header's name in lower case: a token, and not one that carries credentials. */
+    private static String headerName(String name, int at) throws Invalid {
+        if (!TOKEN.matcher(name).matches()) {
+            throw new Invalid("the variable at character " + at + " needs a header name after 'header.'");
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (CREDENTIAL_HEADERS.contains(lower)) {
+            throw new Invalid("the variable at character " + at + " reads header '" + lower
+                    + "', which carries the caller's credentials: it may not go into a prompt");
+        }
+        return lower;
+    }
+
+    /** The body field's path: names joined by '.', none empty, none with spaces or braces. */
+    private static List<String> fieldPath(String path, int at) throws Invalid {
         List<String> segments = List.of(path.split("\\.", -1));
         for (String segment : segments) {
             if (segment.isEmpty() || segment.chars().anyMatch(c -> Character.isWhitespace(c) || c == '{' || c == '}')) {
@@ -108,6 +118,6 @@ public record PromptTemplate(List<Part> parts) {
                         + " without spaces or braces)");
             }
         }
-        return new Variable(false, segments, fallback);
+        return segments;
     }
 }

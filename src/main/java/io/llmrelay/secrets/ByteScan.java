@@ -102,8 +102,7 @@ final class ByteScan {
                 nextCheck = (long) i + CharFeed.CHECK_EVERY;
             }
         }
-        Redactions fromFeed = feed == null ? null : feed.finish();
-        return found == null ? fromFeed : fromFeed == null ? found : found.addAll(fromFeed);
+        return Redactions.both(found, feed == null ? null : feed.finish());
     }
 
     /**

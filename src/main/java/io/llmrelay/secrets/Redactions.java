@@ -93,12 +93,15 @@ final class Redactions {
         }
     }
 
-    /** Adds every range of {@code other} to this one. */
-    Redactions addAll(Redactions other) {
-        for (int i = 0; i < other.count; i++) {
-            add(start(other.ranges[i]), end(other.ranges[i]));
+    /** The ranges of two scans of one input, either of which may be null (it found nothing): null when both are. */
+    static Redactions both(Redactions found, Redactions more) {
+        if (found == null || more == null) {
+            return found != null ? found : more;
         }
-        return this;
+        for (int i = 0; i < more.count; i++) {
+            found.add(start(more.ranges[i]), end(more.ranges[i]));
+        }
+        return found;
     }
 
     private static int start(long range) {

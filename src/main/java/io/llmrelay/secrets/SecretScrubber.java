@@ -120,8 +120,7 @@ public final class SecretScrubber {
         }
         Redactions found = ByteScan.scan(raw, automaton, true, masked, outOfTime);
         if (undecodedToo) {
-            Redactions undecoded = ByteScan.scan(raw, automaton, false, false, outOfTime);
-            found = found == null ? undecoded : undecoded == null ? found : found.addAll(undecoded);
+            found = Redactions.both(found, ByteScan.scan(raw, automaton, false, false, outOfTime));
         }
         return found == null ? raw : found.apply(raw);
     }
@@ -132,8 +131,7 @@ public final class SecretScrubber {
         }
         Redactions found = TextScan.scan(text, automaton, true, masked, outOfTime);
         if (undecodedToo) {
-            Redactions undecoded = TextScan.scan(text, automaton, false, false, outOfTime);
-            found = found == null ? undecoded : undecoded == null ? found : found.addAll(undecoded);
+            found = Redactions.both(found, TextScan.scan(text, automaton, false, false, outOfTime));
         }
         return found == null ? text : found.apply(text);
     }

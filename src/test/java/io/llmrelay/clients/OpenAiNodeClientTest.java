@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.NodeScript;
 import io.llmrelay.testing.RelayUnderTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,18 +71,18 @@ class OpenAiNodeClientTest {
                 .chunk(Chunks.content("Node ✓ \"quoted\""))
                 .chunk(Chunks.finish("stop"))
                 .done());
-        try (NodeClient client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, MODEL, "Say hello")) {
-            JsonNode first = client.nextLine();
+        try (NodeScript client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, MODEL, "Say hello")) {
+            JsonNode first = client.next();
             assertEquals("chunk", first.path("type").asText(), first.toString());
             assertEquals("assistant", first.path("role").asText());
-            JsonNode second = client.nextLine();
+            JsonNode second = client.next();
             assertEquals("Hel", second.path("content").asText(), second.toString());
             assertEquals(1, gate.getCount(), "the gate is still closed: the rest does not exist yet");
             gate.countDown(); // only now may the upstream send the rest
 
             List<JsonNode> chunks = new ArrayList<>(List.of(first, second));
             JsonNode line;
-            while ((line = client.nextLine()).path("type").asText().equals("chunk")) {
+            while ((line = client.next()).path("type").asText().equals("chunk")) {
                 chunks.add(line);
             }
             assertEquals("end", line.path("type").asText(), "the stream ended cleanly: " + line + client.diagnostics());
@@ -114,10 +115,10 @@ class OpenAiNodeClientTest {
                 .chunk(Chunks.role())
                 .chunk(Chunks.content("Partial"))
                 .chunk(Chunks.error(UPSTREAM_ERROR, "server_error", null)));
-        try (NodeClient client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, MODEL, "Tell me a story")) {
-            assertEquals("", client.nextLine().path("content").asText());
-            assertEquals("Partial", client.nextLine().path("content").asText());
-            JsonNode error = client.nextLine();
+        try (NodeScript client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, MODEL, "Tell me a story")) {
+            assertEquals("", client.next().path("content").asText());
+            assertEquals("Partial", client.next().path("content").asText());
+            JsonNode error = client.next();
             assertEquals("error", error.path("type").asText(), error.toString());
             assertEquals("APIError", error.path("class").asText(), error.toString());
             assertTrue(error.path("isAPIError").asBoolean());
@@ -130,8 +131,8 @@ class OpenAiNodeClientTest {
 
     @Test
     void aWrongCallerKeyIsTheNodeClientsAuthenticationError() throws Exception {
-        try (NodeClient client = NodeClient.start(relay, "rk-not-a-caller-key-000000", MODEL, "Hi")) {
-            JsonNode error = client.nextLine();
+        try (NodeScript client = NodeClient.start(relay, "rk-not-a-caller-key-000000", MODEL, "Hi")) {
+            JsonNode error = client.next();
             assertEquals("error", error.path("type").asText(), error.toString());
             assertEquals("AuthenticationError", error.path("class").asText(), error.toString());
             assertTrue(error.path("isAPIError").asBoolean());

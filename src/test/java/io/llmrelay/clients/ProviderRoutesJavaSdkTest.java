@@ -20,10 +20,9 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import io.llmrelay.json.Json;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,15 +40,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProviderRoutesJavaSdkTest {
-    private static ProviderFake anthropic;
-    private static ProviderFake bedrock;
+    private static FakeUpstream anthropic;
+    private static FakeUpstream bedrock;
     private static RelayUnderTest relay;
     private static OpenAIClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        anthropic = ProviderFake.start();
-        bedrock = ProviderFake.start();
+        anthropic = FakeUpstream.startProvider();
+        bedrock = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + anthropic.url("/v1")
                         + "\", \"apiKey\": \"env:UPSTREAM_KEY\", \"models\": [\"claude-sdk\"], \"retries\": 0}",
@@ -108,13 +107,13 @@ class ProviderRoutesJavaSdkTest {
 
     @Test
     void anthropicTextAndToolCallsAccumulateInTheSdk() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(12, 4, "max_tokens", "Bonjour", " Paris")));
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(12, 4, "max_tokens", "Bonjour", " Paris")));
         ChatCompletion text = accumulate(chat("claude-sdk").build(), new ArrayList<>());
         assertEquals("Bonjour Paris", text.choices().get(0).message().content().orElseThrow());
         assertEquals(ChatCompletion.Choice.FinishReason.LENGTH, text.choices().get(0).finishReason());
         assertEquals(16L, text.usage().orElseThrow().totalTokens());
 
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.messageStart(20)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.messageStart(20)
                 + AnthropicSse.textStart(0) + AnthropicSse.textDelta(0, "Let me look.") + AnthropicSse.blockStop(0)
                 + AnthropicSse.toolStart(1, "toolu_w", "get_weather") + AnthropicSse.inputJson(1, "{\"city\":")
                 + AnthropicSse.inputJson(1, " \"Paris\"}") + AnthropicSse.blockStop(1)
@@ -130,22 +129,19 @@ class ProviderRoutesJavaSdkTest {
 
     @Test
     void bedrockTextAndToolCallsAccumulateInTheSdk() throws Exception {
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(
                 BedrockFrames.textAnswer("end_turn", 9, 3, "Il fait", " beau.")));
         ChatCompletion text = accumulate(chat("amazon.nova-lite-v1:0").build(), new ArrayList<>());
         assertEquals("Il fait beau.", text.choices().get(0).message().content().orElseThrow());
         assertEquals(ChatCompletion.Choice.FinishReason.STOP, text.choices().get(0).finishReason());
         assertEquals(12L, text.usage().orElseThrow().totalTokens());
 
-        ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] frame : List.of(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
+        byte[] frames = BedrockFrames.concat(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
                 BedrockFrames.blockStop(0), BedrockFrames.toolStart(1, "tooluse_w", "get_weather"),
                 BedrockFrames.toolInput(1, "{\"city\": \"Par"), BedrockFrames.toolInput(1, "is\"}"), BedrockFrames.blockStop(1),
                 BedrockFrames.toolStart(2, "tooluse_t", "get_time"), BedrockFrames.blockStop(2),
-                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15))) {
-            frames.writeBytes(frame);
-        }
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(frames.toByteArray()));
+                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames));
         ChatCompletion tools = accumulate(chat("amazon.nova-lite-v1:0").addFunctionTool(function("get_weather"))
                 .addFunctionTool(function("get_time")).build(), new ArrayList<>());
         assertToolCalls(tools);

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.NodeScript;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,15 +44,15 @@ class ProviderRoutesNodeClientTest {
                         {"type": "object", "properties": {}, "additionalProperties": false}}}]""";
     private static final String USAGE = "\"stream_options\": {\"include_usage\": true}";
 
-    private static ProviderFake anthropic;
-    private static ProviderFake bedrock;
+    private static FakeUpstream anthropic;
+    private static FakeUpstream bedrock;
     private static RelayUnderTest relay;
 
     @BeforeAll
     static void start() throws Exception {
         NodeClient.install();
-        anthropic = ProviderFake.start();
-        bedrock = ProviderFake.start();
+        anthropic = FakeUpstream.startProvider();
+        bedrock = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + anthropic.url("/v1")
                         + "\", \"apiKey\": \"env:UPSTREAM_KEY\", \"models\": [\"" + CLAUDE + "\"],"
@@ -92,16 +92,16 @@ class ProviderRoutesNodeClientTest {
     private record Accumulated(List<JsonNode> chunks, JsonNode completion) {}
 
     private static Accumulated accumulate(String model, String extraFields) throws Exception {
-        try (NodeClient client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Weather and time in Paris?",
+        try (NodeScript client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Weather and time in Paris?",
                 "{" + extraFields + "}")) {
             List<JsonNode> chunks = new ArrayList<>();
             JsonNode line;
-            while ((line = client.nextLine()).path("type").asText().equals("chunk")) {
+            while ((line = client.next()).path("type").asText().equals("chunk")) {
                 chunks.add(line);
             }
             assertEquals("final", line.path("type").asText(), "the client's accumulator took every chunk: " + line
                     + client.diagnostics());
-            JsonNode end = client.nextLine();
+            JsonNode end = client.next();
             assertEquals("end", end.path("type").asText(), end + client.diagnostics());
             assertEquals(1, end.path("doneEvents").asInt(), "exactly one data: [DONE]");
             assertTrue(end.path("endsWithDone").asBoolean(), "data: [DONE] is the last event");
@@ -137,7 +137,7 @@ class ProviderRoutesNodeClientTest {
 
     @Test
     void anthropicTextAndToolCallsAccumulateInTheNodeClient() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(12, 4, "max_tokens",
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(12, 4, "max_tokens",
                 "Bonjour", " Paris ✓ \"q\"")));
         Accumulated text = accumulate(CLAUDE, USAGE);
         assertEquals("Bonjour Paris ✓ \"q\"", text.completion().path("content").asText());
@@ -145,7 +145,7 @@ class ProviderRoutesNodeClientTest {
         assertEquals(16, text.completion().path("usage").path("total_tokens").asInt());
         assertEquals(0, text.completion().path("toolCalls").size());
 
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.messageStart(20)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.messageStart(20)
                 + AnthropicSse.textStart(0) + AnthropicSse.textDelta(0, "Let me look.") + AnthropicSse.blockStop(0)
                 + AnthropicSse.toolStart(1, "toolu_w", "get_weather") + AnthropicSse.inputJson(1, "{\"city\":")
                 + AnthropicSse.inputJson(1, " \"Paris\"}") + AnthropicSse.blockStop(1)
@@ -157,43 +157,40 @@ class ProviderRoutesNodeClientTest {
 
     @Test
     void bedrockTextAndToolCallsAccumulateInTheNodeClient() throws Exception {
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(
                 BedrockFrames.textAnswer("end_turn", 9, 3, "Il fait", " beau.")));
         Accumulated text = accumulate(NOVA, USAGE);
         assertEquals("Il fait beau.", text.completion().path("content").asText());
         assertEquals("stop", text.completion().path("finish").asText());
         assertEquals(12, text.completion().path("usage").path("total_tokens").asInt());
 
-        ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] frame : List.of(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
+        byte[] frames = BedrockFrames.concat(BedrockFrames.messageStart(), BedrockFrames.text(0, "Let me look."),
                 BedrockFrames.blockStop(0), BedrockFrames.toolStart(1, "tooluse_w", "get_weather"),
                 BedrockFrames.toolInput(1, "{\"city\": \"Par"), BedrockFrames.toolInput(1, "is\"}"), BedrockFrames.blockStop(1),
                 BedrockFrames.toolStart(2, "tooluse_t", "get_time"), BedrockFrames.blockStop(2),
-                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15))) {
-            frames.writeBytes(frame);
-        }
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(frames.toByteArray()));
+                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(25, 15));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames));
         assertToolCalls(accumulate(NOVA, USAGE + ", " + TOOLS), 40);
         assertTrue(bedrock.nextRequest().rawPath().startsWith("/model/amazon.nova-lite-v1%3A0/"));
     }
 
     @Test
     void anErrorEventOrExceptionFrameAfterTheFirstByteIsTheNodeClientsApiError() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.messageStart(3)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.messageStart(3)
                 + AnthropicSse.textStart(0) + AnthropicSse.textDelta(0, "Partial")
                 + AnthropicSse.error("overloaded_error", "Overloaded")));
         assertApiErrorAfterPartial(CLAUDE, "overloaded_error", "upstream_overloaded");
 
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(concat(BedrockFrames.messageStart(),
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.concat(BedrockFrames.messageStart(),
                 BedrockFrames.text(0, "Partial"), BedrockFrames.exception("modelStreamErrorException", "The model failed."))));
         assertApiErrorAfterPartial(NOVA, "modelStreamErrorException", "upstream_error");
     }
 
     private static void assertApiErrorAfterPartial(String model, String providerType, String code) throws Exception {
-        try (NodeClient client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Tell me a story")) {
-            assertEquals("assistant", client.nextLine().path("role").asText());
-            assertEquals("Partial", client.nextLine().path("content").asText());
-            JsonNode error = client.nextLine();
+        try (NodeScript client = NodeClient.start(relay, RelayUnderTest.CALLER_KEY, model, "Tell me a story")) {
+            assertEquals("assistant", client.next().path("role").asText());
+            assertEquals("Partial", client.next().path("content").asText());
+            JsonNode error = client.next();
             assertEquals("error", error.path("type").asText(), error + client.diagnostics());
             assertEquals("APIError", error.path("class").asText(), error.toString());
             assertTrue(error.path("isAPIError").asBoolean());
@@ -201,13 +198,5 @@ class ProviderRoutesNodeClientTest {
             assertTrue(error.path("message").asText().contains(providerType), error.toString());
             assertEquals(1, client.exitCode(), client.diagnostics());
         }
-    }
-
-    private static byte[] concat(byte[]... frames) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] frame : frames) {
-            out.writeBytes(frame);
-        }
-        return out.toByteArray();
     }
 }

@@ -1,8 +1,9 @@
 package io.llmrelay.config;
 
+import static io.llmrelay.config.OneRouteConfig.problems;
+import static io.llmrelay.config.OneRouteConfig.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -10,16 +11,6 @@ import org.junit.jupiter.api.Test;
 
 /** anthropic and bedrock routes: their defaults, and every misconfiguration named by its field. */
 class ProviderRouteConfigTest {
-    private static RouteConfig route(String fields) {
-        return ConfigLoader.parse("{\"routes\": [{\"name\": \"p\", \"models\": [\"m\"], " + fields + "}]}", "t").routes().get(0);
-    }
-
-    private static List<String> problems(String fields) {
-        return assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse("{\"routes\": [{\"name\": \"p\", \"models\": [\"m\"], " + fields + "}]}", "t"))
-                .problems();
-    }
-
     @Test
     void anthropicDefaults() {
         RouteConfig route = route("\"type\": \"anthropic\", \"apiKey\": \"env:K\"");

@@ -1,8 +1,9 @@
 package io.llmrelay.config;
 
+import static io.llmrelay.config.OneRouteConfig.problems;
+import static io.llmrelay.config.OneRouteConfig.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -10,16 +11,6 @@ import org.junit.jupiter.api.Test;
 
 /** A route's {@code requestUsage}: on by default where the relay can ask (OpenAI-compatible), refused where it cannot. */
 class RequestUsageConfigTest {
-    private static RouteConfig route(String fields) {
-        return ConfigLoader.parse("{\"routes\": [{\"name\": \"p\", \"models\": [\"m\"], " + fields + "}]}", "t").routes().get(0);
-    }
-
-    private static List<String> problems(String fields) {
-        return assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse("{\"routes\": [{\"name\": \"p\", \"models\": [\"m\"], " + fields + "}]}", "t"))
-                .problems();
-    }
-
     @Test
     void openAiCompatibleRoutesAskForUsageUnlessToldNot() {
         assertTrue(route("\"baseUrl\": \"https://a.example/v1\"").requestUsage());

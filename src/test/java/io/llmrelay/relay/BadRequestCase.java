@@ -3,6 +3,7 @@ package io.llmrelay.relay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -41,6 +42,17 @@ record BadRequestCase(String name, JsonNode spec) {
             }
         }
         return cases;
+    }
+
+    /** A good request: the caller's {@link RelayClient#CHAT} with its key, as a case named {@code name}. */
+    static BadRequestCase goodChat(String name) {
+        ObjectNode spec = Json.object();
+        spec.put("method", "POST");
+        spec.put("path", "/v1/chat/completions");
+        spec.putObject("headers").put("content-type", "application/json")
+                .put("authorization", "Bearer ${CALLER_KEY}");
+        spec.put("body", RelayClient.CHAT);
+        return new BadRequestCase(name, spec);
     }
 
     JsonNode expect() {

@@ -1,18 +1,15 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.testing.RelayClient.CHAT;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.app.RouteUpstreams;
 import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.RelayConfig;
-import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.relay.attempt.Pause;
 import io.llmrelay.relay.log.LogLevel;
@@ -149,21 +146,11 @@ class BadRequestCorpusTest {
 
     private static void aGoodRequestStillSucceeds() throws Exception {
         upstream.reset();
-        SingleEnvironment.Answer good = environment.invoke(goodEvent(), FUNCTION_TIMEOUT);
+        SingleEnvironment.Answer good = environment.invoke(BadRequestCase.goodChat("good").event(), FUNCTION_TIMEOUT);
         assertEquals(200, good.status(), () -> new String(good.body(), StandardCharsets.UTF_8));
         assertEquals(DEFAULT_STREAM, new String(good.body(), StandardCharsets.UTF_8));
         assertTrue(environment.alive(), "the execution environment is still running");
         assertEquals(1, environment.handlersCreated(), "still the same execution environment and handler");
-    }
-
-    private static byte[] goodEvent() {
-        ObjectNode spec = Json.object();
-        spec.put("method", "POST");
-        spec.put("path", "/v1/chat/completions");
-        spec.putObject("headers").put("content-type", "application/json")
-                .put("authorization", "Bearer ${CALLER_KEY}");
-        spec.put("body", CHAT);
-        return new BadRequestCase("good", spec).event();
     }
 
     private static String abbreviated(String text) {

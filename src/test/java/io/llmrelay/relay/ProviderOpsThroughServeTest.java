@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
 import io.llmrelay.testing.LogLines;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.SigV4Check;
@@ -35,13 +35,13 @@ import org.junit.jupiter.api.Timeout;
 class ProviderOpsThroughServeTest {
     private static final String SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private static final String CALLER_TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    private static ProviderFake provider;
+    private static FakeUpstream provider;
     private static RelayUnderTest relay;
     private static RelayClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        provider = ProviderFake.start();
+        provider = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + provider.url("/v1") + "\","
                         + " \"apiKey\": \"env:UPSTREAM_KEY\", \"models\": [\"claude-x\"], \"retries\": 0}",
@@ -92,12 +92,12 @@ class ProviderOpsThroughServeTest {
 
     @Test
     void anthropicStreamAndWholeAnswerTokensAreLogged() throws Exception {
-        provider.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(25, 15, "end_turn", "Hel", "lo")));
+        provider.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(25, 15, "end_turn", "Hel", "lo")));
         HttpResponse<String> streamed = client.postChat(chat("claude-x", true));
         assertNoUsageChunk(streamed);
         assertTokens(streamed, 25, 15);
 
-        provider.enqueue(Answer.status(200, "application/json", """
+        provider.enqueue(Script.json(200, """
                 {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x",
                  "content": [{"type": "text", "text": "Hi."}], "stop_reason": "end_turn", "stop_sequence": null,
                  "usage": {"input_tokens": 9, "cache_read_input_tokens": 4, "output_tokens": 6}}"""));
@@ -106,12 +106,12 @@ class ProviderOpsThroughServeTest {
 
     @Test
     void bedrockStreamAndWholeAnswerTokensAreLogged() throws Exception {
-        provider.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(BedrockFrames.textAnswer("end_turn", 40, 6, "Hi", "!")));
+        provider.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.textAnswer("end_turn", 40, 6, "Hi", "!")));
         HttpResponse<String> streamed = client.postChat(chat("nova-x", true));
         assertNoUsageChunk(streamed);
         assertTokens(streamed, 40, 6);
 
-        provider.enqueue(Answer.status(200, "application/json", """
+        provider.enqueue(Script.json(200, """
                 {"output": {"message": {"role": "assistant", "content": [{"text": "Sunny."}]}},
                  "stopReason": "end_turn", "usage": {"inputTokens": 8, "outputTokens": 3, "totalTokens": 11}}"""));
         assertTokens(client.postChat(chat("nova-x", false)), 8, 3);
@@ -119,11 +119,11 @@ class ProviderOpsThroughServeTest {
 
     @Test
     void anthropicGetsTheRequestIdAndTheCallersTraceContinued() throws Exception {
-        provider.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).header("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy")
-                .text(AnthropicSse.text(1, 1, "end_turn", "Hi")));
+        provider.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).header("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy")
+                .raw(AnthropicSse.text(1, 1, "end_turn", "Hi")));
         HttpResponse<String> response = client.send(client.chat(chat("claude-x", true)).header("traceparent", CALLER_TRACE));
 
-        ProviderFake.Received sent = provider.nextRequest();
+        FakeUpstream.Recorded sent = provider.nextRequest();
         String id = LogLines.requestId(response);
         assertEquals(id, sent.header("x-request-id"));
         String traceparent = sent.header("traceparent");
@@ -137,12 +137,12 @@ class ProviderOpsThroughServeTest {
 
     @Test
     void bedrockGetsTheTraceInEveryFormItsSignatureCoveringWhatTheSignerSigns() throws Exception {
-        provider.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).header("x-amzn-RequestId", "5d1c7f4e-aws")
-                .bytes(BedrockFrames.textAnswer("end_turn", 1, 1, "Hi")));
+        provider.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).header("x-amzn-RequestId", "5d1c7f4e-aws")
+                .rawBytes(BedrockFrames.textAnswer("end_turn", 1, 1, "Hi")));
         HttpResponse<String> response = client.send(client.chat(chat("nova-x", true))
                 .header("traceparent", CALLER_TRACE).header("x-request-id", "vapi-call-42"));
 
-        ProviderFake.Received sent = provider.nextRequest();
+        FakeUpstream.Recorded sent = provider.nextRequest();
         List<String> signed = List.of(SigV4Check.verify(sent, SECRET_KEY));
         assertThrows(AssertionError.class, () -> SigV4Check.verify(sent, SECRET_KEY.replace('w', 'x')),
                 "the check fails on another key: it recomputes the signature");

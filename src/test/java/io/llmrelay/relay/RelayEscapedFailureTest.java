@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.secrets.KnownSecrets;
 import io.llmrelay.testing.FakeUpstream.Chunks;
+import io.llmrelay.testing.LogLines;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
@@ -93,7 +94,7 @@ class RelayEscapedFailureTest {
 
         JsonNode error = assertOpenAiError(response, 500, "internal_error");
         assertFalse(error.get("message").asText().contains("garbage"), "the exception's words stay in the log: " + error);
-        JsonNode line = lastRequestLogLine();
+        JsonNode line = LogLines.lastRequestLine(served.relay());
         assertEquals(500, line.get("status").asInt(), line.toString());
         assertEquals("internal_error", line.get("error").asText());
         assertEquals("java.lang.IllegalStateException: config store returned garbage near " + KnownSecrets.REDACTED,
@@ -113,7 +114,7 @@ class RelayEscapedFailureTest {
         assertEquals(List.of(Chunks.role()), events.subList(0, 1), response.body());
         assertErrorBody(events.get(1), "internal_error");
         assertEquals(List.of("[DONE]"), events.subList(2, events.size()), "exactly one [DONE], last");
-        JsonNode line = lastRequestLogLine();
+        JsonNode line = LogLines.lastRequestLine(served.relay());
         assertEquals(200, line.get("status").asInt(), line.toString());
         assertEquals("internal_error", line.get("error").asText());
         assertTrue(line.get("errorDetail").asText().startsWith("java.lang.IllegalStateException: decoder lost its place"),
@@ -125,15 +126,5 @@ class RelayEscapedFailureTest {
     private static void assertNothingSecretAnywhere() {
         assertFalse(served.relay().output().contains(SECRET), "serve printed the key");
         assertFalse(served.client().everythingReceived().contains(SECRET), "the key reached the caller");
-    }
-
-    private static JsonNode lastRequestLogLine() {
-        String[] lines = served.relay().output().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (lines[i].startsWith("{\"log\":\"request\"")) {
-                return RelayClient.json(lines[i]);
-            }
-        }
-        throw new AssertionError("no request log line in: " + served.relay().output());
     }
 }

@@ -12,6 +12,7 @@ import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.keys.KmsKeyResolver;
 import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.testing.MotoServer;
+import io.llmrelay.testing.LogLines;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
@@ -69,7 +70,7 @@ class RelayKeyStoreReasonTest {
         HttpResponse<String> response = served.client().postChat(CHAT.replace("gpt-4o-mini", "moved-model"));
 
         assertOpenAiError(response, 503, "upstream_key_unavailable");
-        JsonNode line = lastRequestLogLine();
+        JsonNode line = LogLines.lastRequestLine(served.relay());
         assertTrue(line.get("errorDetail").asText().startsWith("route 'moved': KMS cannot decrypt the kms: apiKey for"
                 + " this route: it was encrypted for another route"), line.toString());
         assertEquals("key_unavailable", line.get("attemptLog").get(0).get("outcome").asText());
@@ -82,7 +83,7 @@ class RelayKeyStoreReasonTest {
         HttpResponse<String> response = served.client().postChat(CHAT.replace("gpt-4o-mini", "nosecret-model"));
 
         assertOpenAiError(response, 503, "upstream_key_unavailable");
-        String detail = lastRequestLogLine().get("errorDetail").asText();
+        String detail = LogLines.lastRequestLine(served.relay()).get("errorDetail").asText();
         assertTrue(detail.startsWith("route 'nosecret': Secrets Manager GetSecretValue for secret"
                 + " llm-relay/no-such-secret failed: ResourceNotFoundException"), detail);
         assertFalse(response.body().contains("ResourceNotFoundException"), "the caller is told which route, not why");
@@ -91,15 +92,5 @@ class RelayKeyStoreReasonTest {
     private static void assertNoCiphertextIn(String text) {
         assertFalse(text.contains(movedCiphertext.substring(0, 40)), "the ciphertext was printed or sent");
         assertFalse(text.contains("sk-test-moved-SECRET"), "the plaintext was printed or sent");
-    }
-
-    private static JsonNode lastRequestLogLine() {
-        String[] lines = served.relay().output().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (lines[i].startsWith("{\"log\":\"request\"")) {
-                return RelayClient.json(lines[i]);
-            }
-        }
-        throw new AssertionError("no request log line in: " + served.relay().output());
     }
 }

@@ -1,17 +1,14 @@
 package io.llmrelay.relay;
 
-import static io.llmrelay.testing.RelayClient.CHAT;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.app.RouteUpstreams;
 import io.llmrelay.config.ConfigLoader;
 import io.llmrelay.config.ConfigSource;
 import io.llmrelay.config.RelayConfig;
-import io.llmrelay.json.Json;
 import io.llmrelay.keys.KeyResolver;
 import io.llmrelay.keys.KeyResolvers;
 import io.llmrelay.relay.attempt.Pause;
@@ -94,7 +91,7 @@ class RelayPastDeadlineTest {
     void anInvocationWhoseDeadlineHasPassedIs504AtOnceWithoutAKeyOrAnUpstream() throws Exception {
         ahead.set(FUNCTION_TIMEOUT.toMillis() + 5_000); // the Context says: deadline 5 s ago
 
-        SingleEnvironment.Answer answer = environment.invoke(chatEvent(), FUNCTION_TIMEOUT);
+        SingleEnvironment.Answer answer = environment.invoke(BadRequestCase.goodChat("chat").event(), FUNCTION_TIMEOUT);
 
         assertDeadlineExceeded(answer);
     }
@@ -103,12 +100,12 @@ class RelayPastDeadlineTest {
     void anInvocationWithLessTimeLeftThanTheMarginIs504AtOnceToo() throws Exception {
         ahead.set(FUNCTION_TIMEOUT.toMillis() - MARGIN_MS / 2); // one second left: less than the margin
 
-        assertDeadlineExceeded(environment.invoke(chatEvent(), FUNCTION_TIMEOUT));
+        assertDeadlineExceeded(environment.invoke(BadRequestCase.goodChat("chat").event(), FUNCTION_TIMEOUT));
     }
 
     @Test
     void theSameEnvironmentServesAnInvocationOnTimeNormally() throws Exception {
-        SingleEnvironment.Answer answer = environment.invoke(chatEvent(), FUNCTION_TIMEOUT);
+        SingleEnvironment.Answer answer = environment.invoke(BadRequestCase.goodChat("chat").event(), FUNCTION_TIMEOUT);
 
         assertEquals(200, answer.status(), new String(answer.body(), StandardCharsets.UTF_8));
         assertEquals(1, upstream.requestCount());
@@ -142,15 +139,5 @@ class RelayPastDeadlineTest {
         assertTrue(answer.end().succeeded(), "the relay's own answer, not a cut-off invocation");
         assertEquals(0, upstream.requestCount(), "nothing went upstream");
         assertEquals(0, keyLookups.get(), "no key was looked up");
-    }
-
-    private static byte[] chatEvent() {
-        ObjectNode spec = Json.object();
-        spec.put("method", "POST");
-        spec.put("path", "/v1/chat/completions");
-        spec.putObject("headers").put("content-type", "application/json")
-                .put("authorization", "Bearer ${CALLER_KEY}");
-        spec.put("body", CHAT);
-        return new BadRequestCase("chat", spec).event();
     }
 }

@@ -14,6 +14,7 @@ import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.LogLines;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
 import java.net.InetAddress;
@@ -72,17 +73,6 @@ class RelayRetryTest {
 
     private static String chatFor(String model) {
         return CHAT.replace("gpt-4o-mini", model);
-    }
-
-    /** Requests here run one at a time, so the last request line is the last request's. */
-    static JsonNode lastRequestLogLine() {
-        String[] lines = served.relay().output().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (lines[i].startsWith("{\"log\":\"request\"")) {
-                return json(lines[i]);
-            }
-        }
-        throw new AssertionError("no request log line in: " + served.relay().output());
     }
 
     private static void assertWaitBetween(Duration wait, long minMs, long maxMs) {
@@ -150,7 +140,7 @@ class RelayRetryTest {
         assertEquals(2, waits.size());
         assertWaitBetween(waits.get(0), 125, 250);
         assertWaitBetween(waits.get(1), 250, 500);
-        JsonNode line = lastRequestLogLine();
+        JsonNode line = LogLines.lastRequestLine(served.relay());
         assertEquals(3, line.get("attempts").asInt(), "the request log counts the attempts: " + line);
         assertTrue(line.get("retryWaitMs").asLong() >= 375, line.toString());
     }
@@ -203,7 +193,7 @@ class RelayRetryTest {
         assertEquals("/backup/v1/chat/completions", request.path());
         assertEquals("backup-upstream-model", request.body().get("model").asText(), "under the fallback's model name");
         assertEquals(2, pauses.waits().size(), "the refused route was retried first");
-        JsonNode line = lastRequestLogLine();
+        JsonNode line = LogLines.lastRequestLine(served.relay());
         assertEquals("down", line.get("route").asText());
         assertEquals("backup", line.get("upstreamRoute").asText(), "the request log names the fallback: " + line);
         assertEquals(4, line.get("attempts").asInt(), line.toString());
@@ -253,7 +243,7 @@ class RelayRetryTest {
             served.upstream().nextRequest();
             assertEquals(0, served.upstream().requestCount(), "not retried: the upstream answered, only not as asked");
             assertEquals(List.of(), pauses.waits());
-            assertEquals("200_json", lastRequestLogLine().get("attemptLog").get(0).get("outcome").asText());
+            assertEquals("200_json", LogLines.lastRequestLine(served.relay()).get("attemptLog").get(0).get("outcome").asText());
         }
     }
 
@@ -281,7 +271,7 @@ class RelayRetryTest {
 
         served.client().postChat(CHAT);
 
-        JsonNode attempts = lastRequestLogLine().get("attemptLog");
+        JsonNode attempts = LogLines.lastRequestLine(served.relay()).get("attemptLog");
         assertEquals(2, attempts.size(), attempts.toString());
         assertEquals("503", attempts.get(0).get("outcome").asText());
         assertEquals("200", attempts.get(1).get("outcome").asText());

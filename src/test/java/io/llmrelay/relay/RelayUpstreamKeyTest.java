@@ -16,6 +16,7 @@ import io.llmrelay.relay.log.LogLevel;
 import io.llmrelay.testing.FakeUpstream;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.LogLines;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
@@ -221,7 +222,7 @@ class RelayUpstreamKeyTest {
             assertEquals("The upstream API key for route '" + route + "' is not available: it contains a character"
                     + " not allowed in an HTTP header value (" + code + ").", error.get("message").asText());
             assertEquals(0, served.upstream().requestCount(), "nothing went upstream");
-            JsonNode line = lastRequestLogLine();
+            JsonNode line = LogLines.lastRequestLine(served.relay());
             assertEquals(503, line.get("status").asInt(), line.toString());
             assertEquals("upstream_key_unavailable", line.get("error").asText());
             assertTrue(line.get("errorDetail").asText().endsWith("contains a character not allowed in an"
@@ -252,23 +253,12 @@ class RelayUpstreamKeyTest {
     void aKeyThatCannotBeResolvedLogsTheResolversReason() throws Exception {
         assertOpenAiError(served.client().postChat(chatFor("nokey-model")), 503, "upstream_key_unavailable");
 
-        JsonNode line = lastRequestLogLine();
+        JsonNode line = LogLines.lastRequestLine(served.relay());
         assertEquals("route 'nokey': environment variable " + MISSING_ENV + " is not set (the route's apiKey is env:"
                 + MISSING_ENV + ")", line.get("errorDetail").asText(), line.toString());
         JsonNode attempt = line.get("attemptLog").get(0);
         assertEquals("key_unavailable", attempt.get("outcome").asText());
         assertEquals(line.get("errorDetail"), attempt.get("detail"), "and at debug, on the attempt itself");
-    }
-
-    /** Requests here run one at a time, so the last request line is the last request's. */
-    private static JsonNode lastRequestLogLine() {
-        String[] lines = served.relay().output().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (lines[i].startsWith("{\"log\":\"request\"")) {
-                return RelayClient.json(lines[i]);
-            }
-        }
-        throw new AssertionError("no request log line in: " + served.relay().output());
     }
 
     @Test

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
-import io.llmrelay.responses.NodeResponsesClients.Run;
 import io.llmrelay.testing.FakeUpstream.Chunks;
 import io.llmrelay.testing.FakeUpstream.Script;
+import io.llmrelay.testing.NodeScript;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
 import java.time.Duration;
@@ -43,8 +43,8 @@ class ResponsesNodeClientsTest {
     }
 
     /** A run of {@code script} against serve's base URL with the test caller's key. */
-    private static Run run(String script, String scenario) throws Exception {
-        return Run.start(script, served.relay().baseUrl().toString(), scenario, RelayUnderTest.CALLER_KEY);
+    private static NodeScript run(String script, String scenario) throws Exception {
+        return NodeResponsesClients.run(script, served.relay().baseUrl().toString(), scenario, RelayUnderTest.CALLER_KEY);
     }
 
     /** The chat request the upstream received for the next Responses request. */
@@ -84,7 +84,7 @@ class ResponsesNodeClientsTest {
     void openaiStreamsTextAndAFunctionCallAndSeesTheFirstDeltaAtOnce() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         served.upstream().enqueue(textThenToolCall(gate));
-        try (Run client = run("openai-responses.mjs", "stream")) {
+        try (NodeScript client = run("openai-responses.mjs", "stream")) {
             List<JsonNode> events = new ArrayList<>();
             JsonNode line;
             while (!(line = client.next()).path("event").asText().equals("response.output_text.delta")) {
@@ -129,7 +129,7 @@ class ResponsesNodeClientsTest {
                 + "\"content\":\"Let me look.\",\"tool_calls\":[{\"id\":\"call_w2\",\"type\":\"function\",\"function\":"
                 + "{\"name\":\"get_weather\",\"arguments\":" + Json.write(WEATHER_ARGS) + "}}]},\"finish_reason\":\"tool_calls\"}],"
                 + "\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":9,\"total_tokens\":49}}"));
-        try (Run client = run("openai-responses.mjs", "create")) {
+        try (NodeScript client = run("openai-responses.mjs", "create")) {
             JsonNode response = client.next("end").path("response");
             assertEquals("response", response.path("object").asText());
             seedOf(response.path("id").asText());
@@ -147,7 +147,7 @@ class ResponsesNodeClientsTest {
     void openaiStreamHelperRebuildsTheResponseAndParsesStrictArguments() throws Exception {
         CountDownLatch open = new CountDownLatch(0);
         served.upstream().enqueue(textThenToolCall(open));
-        try (Run client = run("openai-responses.mjs", "helper")) {
+        try (NodeScript client = run("openai-responses.mjs", "helper")) {
             JsonNode first = client.next();
             assertEquals("Hel", first.path("snapshot").asText(), first.toString());
             JsonNode second = client.next();
@@ -165,7 +165,7 @@ class ResponsesNodeClientsTest {
         served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.content("Partial"))
                 .chunk(Chunks.error("The server had an error while processing your request.", "server_error", null)));
-        try (Run client = run("openai-responses.mjs", "stream")) {
+        try (NodeScript client = run("openai-responses.mjs", "stream")) {
             JsonNode delta = client.next();
             while (!delta.path("event").asText().equals("response.output_text.delta")) {
                 delta = client.next();
@@ -183,7 +183,7 @@ class ResponsesNodeClientsTest {
 
     @Test
     void openaiGetsABadRequestNamingPreviousResponseIdAndNothingGoesUpstream() throws Exception {
-        try (Run client = run("openai-responses.mjs", "refused")) {
+        try (NodeScript client = run("openai-responses.mjs", "refused")) {
             JsonNode error = client.next();
             assertEquals("BadRequestError", error.path("class").asText(), error + client.diagnostics());
             assertEquals(400, error.path("status").asInt());
@@ -198,7 +198,7 @@ class ResponsesNodeClientsTest {
     void openaiGetsTheUpstreamsRefusalBeforeTheFirstEventWithItsStatus() throws Exception {
         served.upstream().enqueue(Script.json(400, Chunks.error("Invalid value for 'temperature'.",
                 "invalid_request_error", "invalid_value")));
-        try (Run client = run("openai-responses.mjs", "stream")) {
+        try (NodeScript client = run("openai-responses.mjs", "stream")) {
             JsonNode error = client.next();
             assertEquals("BadRequestError", error.path("class").asText(), error + client.diagnostics());
             assertEquals(400, error.path("status").asInt());
@@ -213,7 +213,7 @@ class ResponsesNodeClientsTest {
     void aiSdkStreamTextShowsTheFirstDeltaAtOnceThenTextToolCallAndUsage() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         served.upstream().enqueue(textThenToolCall(gate));
-        try (Run client = run("ai-sdk.mjs", "streamText")) {
+        try (NodeScript client = run("ai-sdk.mjs", "streamText")) {
             JsonNode first = client.next();
             assertEquals("text", first.path("type").asText(), first + client.diagnostics());
             assertEquals("Hel", first.path("delta").asText());
@@ -241,7 +241,7 @@ class ResponsesNodeClientsTest {
         served.upstream().enqueue(Script.sse(200)
                 .chunk(Chunks.content("Partial"))
                 .chunk(Chunks.error("The server had an error while processing your request.", "server_error", null)));
-        try (Run client = run("ai-sdk.mjs", "streamText")) {
+        try (NodeScript client = run("ai-sdk.mjs", "streamText")) {
             assertEquals("Partial", client.next().path("delta").asText());
             JsonNode error = client.next();
             assertEquals("streamError", error.path("type").asText(), error + client.diagnostics());
@@ -259,7 +259,7 @@ class ResponsesNodeClientsTest {
                 .chunk(Chunks.finish("length"))
                 .chunk(Chunks.usage(10, 3))
                 .done());
-        try (Run client = run("ai-sdk.mjs", "streamText")) {
+        try (NodeScript client = run("ai-sdk.mjs", "streamText")) {
             JsonNode end = client.next("end");
             assertEquals("Once upon a", end.path("text").asText());
             assertEquals("length", end.path("finishReason").asText(), "response.incomplete, max_output_tokens");
@@ -275,7 +275,7 @@ class ResponsesNodeClientsTest {
                 + "\"tool_calls\":[{\"id\":\"call_w3\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
                 + "\"arguments\":" + Json.write(WEATHER_ARGS) + "}}]},\"finish_reason\":\"tool_calls\"}],"
                 + "\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":5,\"total_tokens\":25}}"));
-        try (Run client = run("ai-sdk.mjs", "generateText")) {
+        try (NodeScript client = run("ai-sdk.mjs", "generateText")) {
             JsonNode end = client.next("end");
             assertEquals("On it.", end.path("text").asText());
             assertEquals(Json.MAPPER.readTree("[{\"id\":\"call_w3\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]"),
@@ -292,7 +292,7 @@ class ResponsesNodeClientsTest {
     void aiSdkToolLoopSendsTheCallAndItsOutputBackAsChatToolMessages() throws Exception {
         served.upstream().enqueue(Script.json(200, toolCallCompletion(null, "call_w4")));
         served.upstream().enqueue(Script.json(200, Chunks.completion("It is 18 degrees in Paris.")));
-        try (Run client = run("ai-sdk.mjs", "toolLoop")) {
+        try (NodeScript client = run("ai-sdk.mjs", "toolLoop")) {
             JsonNode end = client.next("end");
             assertEquals("It is 18 degrees in Paris.", end.path("text").asText());
             assertEquals(2, end.path("steps").asInt());
@@ -310,7 +310,7 @@ class ResponsesNodeClientsTest {
     @Test
     void aiSdkWithItsDefaultStoreIsToldToTurnItOffWhenItReferencesAStoredItem() throws Exception {
         served.upstream().enqueue(Script.json(200, toolCallCompletion("Checking.", "call_w5")));
-        try (Run client = run("ai-sdk.mjs", "storedLoop")) {
+        try (NodeScript client = run("ai-sdk.mjs", "storedLoop")) {
             JsonNode error = client.next();
             assertEquals(400, error.path("status").asInt(), error + client.diagnostics());
             assertTrue(error.path("message").asText().contains("store = false"), error.toString());

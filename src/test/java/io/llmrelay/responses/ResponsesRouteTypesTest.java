@@ -15,13 +15,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.config.RouteType;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.upstream.demo.DemoModel;
 import io.llmrelay.upstream.openai.OpenAiUpstream;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,15 +45,15 @@ import org.junit.jupiter.api.Timeout;
 class ResponsesRouteTypesTest {
     private static final String WEATHER = "{\"type\": \"function\", \"name\": \"get_weather\", \"parameters\":"
             + " {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}";
-    private static ProviderFake anthropic;
-    private static ProviderFake bedrock;
+    private static FakeUpstream anthropic;
+    private static FakeUpstream bedrock;
     private static RelayUnderTest relay;
     private static RelayClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        anthropic = ProviderFake.start();
-        bedrock = ProviderFake.start();
+        anthropic = FakeUpstream.startProvider();
+        bedrock = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"demo\", \"type\": \"demo\", \"models\": [\"relay-demo\"]}",
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + anthropic.url("/v1") + "\","
@@ -138,10 +137,10 @@ class ResponsesRouteTypesTest {
     @Test
     void anAnthropicRouteStreamsTextAndAToolCallEventByEvent() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE)
-                .text(messageStart(12) + textStart(0) + textDelta(0, "Let me"))
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE)
+                .raw(messageStart(12) + textStart(0) + textDelta(0, "Let me"))
                 .gate(gate)
-                .text(textDelta(0, " check.") + blockStop(0) + toolStart(1, "toolu_1", "get_weather")
+                .raw(textDelta(0, " check.") + blockStop(0) + toolStart(1, "toolu_1", "get_weather")
                         + inputJson(1, "{\"city\":") + inputJson(1, "\"Paris\"}") + blockStop(1)
                         + messageDelta("tool_use", 9) + messageStop()));
 
@@ -171,7 +170,7 @@ class ResponsesRouteTypesTest {
 
     @Test
     void anAnthropicRouteAnswersWholeWithTextAndAToolCall() throws Exception {
-        anthropic.enqueue(Answer.status(200, "application/json", """
+        anthropic.enqueue(Script.json(200, """
                 {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x",
                  "content": [{"type": "text", "text": "Checking."},
                              {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {"city": "Paris"}}],
@@ -186,7 +185,7 @@ class ResponsesRouteTypesTest {
 
     @Test
     void aBedrockRouteStreamsTextAndAToolCall() throws Exception {
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(concat(BedrockFrames.messageStart(),
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.concat(BedrockFrames.messageStart(),
                 BedrockFrames.text(0, "Bon"), BedrockFrames.text(0, "jour."), BedrockFrames.blockStop(0),
                 BedrockFrames.toolStart(1, "tooluse_1", "get_weather"), BedrockFrames.toolInput(1, "{\"city\":\"Paris\"}"),
                 BedrockFrames.blockStop(1), BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(8, 4))));
@@ -201,7 +200,7 @@ class ResponsesRouteTypesTest {
 
     @Test
     void aBedrockRouteAnswersWhole() throws Exception {
-        bedrock.enqueue(Answer.status(200, "application/json", """
+        bedrock.enqueue(Script.json(200, """
                 {"output": {"message": {"role": "assistant", "content": [{"text": "Sunny."}]}},
                  "stopReason": "max_tokens", "usage": {"inputTokens": 8, "outputTokens": 3, "totalTokens": 11}}"""));
 
@@ -210,13 +209,5 @@ class ResponsesRouteTypesTest {
         assertEquals(List.of("message:Sunny."), output(response));
         assertEquals("incomplete", response.path("status").asText(), "max_tokens: cut by the token limit");
         assertEquals("max_output_tokens", response.path("incomplete_details").path("reason").asText());
-    }
-
-    private static byte[] concat(byte[]... frames) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] frame : frames) {
-            out.writeBytes(frame);
-        }
-        return out.toByteArray();
     }
 }

@@ -108,6 +108,15 @@ public final class BedrockFrames {
         return out.toByteArray();
     }
 
+    /** The frames one after another: a body as Bedrock streams it. */
+    public static byte[] concat(byte[]... frames) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] frame : frames) {
+            out.writeBytes(frame);
+        }
+        return out.toByteArray();
+    }
+
     /** A copy of {@code frame} with one payload byte changed: the message CRC no longer matches. */
     public static byte[] corrupt(byte[] frame) {
         byte[] copy = frame.clone();

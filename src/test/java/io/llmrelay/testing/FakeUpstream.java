@@ -27,10 +27,12 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * An OpenAI-compatible upstream on 127.0.0.1 that plays scripts: each request to
- * {@code POST /v1/chat/completions} takes the next queued {@link Script} (or the default one)
- * and every request is recorded for assertions. Scripts can hold the stream back on a gate
- * that the test opens, which is how tests prove a chunk went out before the next existed.
+ * An upstream on 127.0.0.1 that plays scripts: each request takes the next queued {@link Script}
+ * (or the default one) and every request is recorded for assertions. Scripts can hold the stream
+ * back on a gate that the test opens, which is how tests prove a chunk went out before the next
+ * existed. {@link #start()} stands for an OpenAI-compatible upstream; {@link #startProvider()} for a
+ * provider API (Anthropic Messages, Bedrock Converse), whose answers' contents come from
+ * {@link AnthropicSse} and {@link BedrockFrames}, written from the providers' public references.
  */
 public final class FakeUpstream implements AutoCloseable {
     private final HttpServer server;
@@ -50,9 +52,10 @@ public final class FakeUpstream implements AutoCloseable {
      * @param receivedNanos  {@link System#nanoTime()} when its body had been read
      * @param rawBody        the body's bytes as they came ({@code body} is Jackson's default reading of them,
      *                       which turns {@code 1e309} into infinity: compare exact values on these)
+     * @param rawPath        the path as it came, percent-encoding kept ({@code path} is decoded)
      */
     public record Recorded(String method, String path, Map<String, String> headers, JsonNode body, int index,
-            long receivedNanos, byte[] rawBody) {
+            long receivedNanos, byte[] rawBody, String rawPath) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -76,9 +79,22 @@ public final class FakeUpstream implements AutoCloseable {
         return new FakeUpstream();
     }
 
+    /**
+     * An upstream that stands for a provider API: a request no script was queued for gets a 500
+     * saying so, rather than an OpenAI answer the provider would never send.
+     */
+    public static FakeUpstream startProvider() throws IOException {
+        return start().byDefault(Script.json(500, "{\"message\":\"the test queued no answer\"}"));
+    }
+
     /** The base URL a route points at: {@code http://127.0.0.1:PORT/v1}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** {@code http://127.0.0.1:PORT} plus {@code path}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     public int port() {
@@ -155,7 +171,7 @@ public final class FakeUpstream implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             JsonNode json = body.length == 0 ? null : Json.MAPPER.readTree(body);
             Recorded recorded = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers,
-                    json, arrivals.getAndIncrement(), System.nanoTime(), body);
+                    json, arrivals.getAndIncrement(), System.nanoTime(), body, exchange.getRequestURI().getRawPath());
             requests.add(recorded);
             Script script = scripts.poll();
             Function<Recorded, Script> answer = responder;
@@ -192,6 +208,11 @@ public final class FakeUpstream implements AutoCloseable {
         /** A {@code text/event-stream} answer. */
         public static Script sse(int status) {
             return new Script(status, "text/event-stream");
+        }
+
+        /** A 200 stream of {@code contentType}: a provider's ({@link AnthropicSse}, {@link BedrockFrames}). */
+        public static Script stream(String contentType) {
+            return new Script(200, contentType);
         }
 
         /** A whole JSON answer (errors, non-streaming completions). */

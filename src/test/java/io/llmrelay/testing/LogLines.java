@@ -35,6 +35,20 @@ public final class LogLines {
                 .orElseThrow(() -> new AssertionError("no request log line for " + requestId + " in:\n" + relay.output()));
     }
 
+    /**
+     * The last request log line serve printed: the last request's, where a test's requests run
+     * one at a time and each has been answered.
+     */
+    public static JsonNode lastRequestLine(RelayUnderTest relay) {
+        String[] lines = relay.output().split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (lines[i].startsWith("{\"log\":\"request\"")) {
+                return RelayClient.json(lines[i]);
+            }
+        }
+        throw new AssertionError("no request log line in: " + relay.output());
+    }
+
     /** How many lines mention {@code requestId} as a JSON member: its request log line and its metrics line. */
     public static long linesAbout(RelayUnderTest relay, String requestId) {
         return relay.output().lines().filter(line -> line.contains("\"requestId\":\"" + requestId + "\"")).count();

@@ -217,6 +217,22 @@ public final class RelayClient {
         return payloads;
     }
 
+    /** A 200 stream's chunks: every payload before the {@code [DONE]} that must end it, as JSON. */
+    public static List<JsonNode> chunks(HttpResponse<String> response) {
+        assertEquals(200, response.statusCode(), response.body());
+        List<String> payloads = payloads(response.body());
+        assertEquals("[DONE]", payloads.get(payloads.size() - 1), "one [DONE] ends the stream");
+        return payloads.subList(0, payloads.size() - 1).stream().map(RelayClient::json).toList();
+    }
+
+    /** The text the chunks' first choices carry in {@code delta.content}, joined. */
+    public static String content(List<JsonNode> chunks) {
+        StringBuilder text = new StringBuilder();
+        chunks.stream().filter(c -> !c.path("choices").isEmpty())
+                .forEach(c -> text.append(c.path("choices").get(0).path("delta").path("content").asText("")));
+        return text.toString();
+    }
+
     public static JsonNode json(String text) {
         try {
             return Json.MAPPER.readTree(text);

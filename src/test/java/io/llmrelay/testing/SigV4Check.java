@@ -24,7 +24,7 @@ public final class SigV4Check {
     private SigV4Check() {}
 
     /** The headers the signature covers, in order; fails unless the request's signature is the one its secret key makes. */
-    public static String[] verify(ProviderFake.Received request, String secretKey) throws Exception {
+    public static String[] verify(FakeUpstream.Recorded request, String secretKey) throws Exception {
         Matcher auth = AUTHORIZATION.matcher(request.header("authorization"));
         if (!auth.matches()) {
             throw new AssertionError("not a SigV4 Authorization header: " + request.header("authorization"));
@@ -40,7 +40,7 @@ public final class SigV4Check {
             }
             canonical.append(name.toLowerCase(Locale.ROOT)).append(':').append(value.strip().replaceAll(" +", " ")).append('\n');
         }
-        canonical.append('\n').append(auth.group(5)).append('\n').append(hex(sha256(request.bytes())));
+        canonical.append('\n').append(auth.group(5)).append('\n').append(hex(sha256(request.rawBody())));
         String toSign = "AWS4-HMAC-SHA256\n" + request.header("x-amz-date") + "\n" + scope + "\n"
                 + hex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
         byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), date);

@@ -175,6 +175,21 @@ public final class RequestLog implements AttemptLog {
         ObjectNode line = Json.object();
         line.put("log", "request");
         line.put("level", lineLevel.name().toLowerCase(Locale.ROOT));
+        putRequest(line);
+        putUpstream(line);
+        putAnswer(line, now);
+        if (errorType != null) {
+            line.put("error", errorType);
+            putIfSet(line, "errorDetail", errorDetail != null ? errorDetail : attemptLog.lastDetail());
+        }
+        if (level == LogLevel.DEBUG && attemptLog.size() > 0) {
+            attemptLog.writeTo(line.putArray("attemptLog"));
+        }
+        out.println(Json.write(line));
+    }
+
+    /** Which request: its ids, who sent it, for which route and model, streamed or not. */
+    private void putRequest(ObjectNode line) {
         line.put("requestId", requestId);
         putIfSet(line, "callerRequestId", callerRequestId);
         putIfSet(line, "traceparent", traceparent);
@@ -183,6 +198,10 @@ public final class RequestLog implements AttemptLog {
         line.put("model", model);
         line.put("stream", stream);
         line.put("status", status);
+    }
+
+    /** How the upstream side went: its status and id, the attempts, a fallback, the waits, a hedge. */
+    private void putUpstream(ObjectNode line) {
         if (upstreamStatus != 0) {
             line.put("upstreamStatus", upstreamStatus);
         }
@@ -199,25 +218,18 @@ public final class RequestLog implements AttemptLog {
         if (hedge != null) {
             line.set("hedge", hedge);
         }
+    }
+
+    /** What went to the caller, how fast, and the tokens it cost. */
+    private void putAnswer(ObjectNode line, long now) {
         if (firstByteNanos >= 0) {
-            line.put("timeToFirstByteMs", (firstByteNanos - startNanos) / 1_000_000.0);
+            line.put("timeToFirstByteMs", sinceStartMs(firstByteNanos));
         }
-        line.put("durationMs", (now - startNanos) / 1_000_000.0);
+        line.put("durationMs", sinceStartMs(now));
         line.put("chunks", chunks);
         line.put("bytes", bytes);
         usage.promptTokens().ifPresent(n -> line.put("promptTokens", n));
         usage.completionTokens().ifPresent(n -> line.put("completionTokens", n));
-        if (errorType != null) {
-            line.put("error", errorType);
-            String why = errorDetail != null ? errorDetail : attemptLog.lastDetail();
-            if (why != null) {
-                line.put("errorDetail", why);
-            }
-        }
-        if (level == LogLevel.DEBUG && attemptLog.size() > 0) {
-            attemptLog.writeTo(line.putArray("attemptLog"));
-        }
-        out.println(Json.write(line));
     }
 
     /**
@@ -228,8 +240,8 @@ public final class RequestLog implements AttemptLog {
     public RequestOutcome outcome() {
         long now = end();
         return new RequestOutcome(requestId, route, requestedModel, caller, status, errorType,
-                firstByteNanos >= 0 ? OptionalDouble.of((firstByteNanos - startNanos) / 1_000_000.0) : OptionalDouble.empty(),
-                (now - startNanos) / 1_000_000.0, usage.promptTokens(), usage.completionTokens(),
+                firstByteNanos >= 0 ? OptionalDouble.of(sinceStartMs(firstByteNanos)) : OptionalDouble.empty(),
+                sinceStartMs(now), usage.promptTokens(), usage.completionTokens(),
                 attemptLog.retries(), Math.max(0, attemptLog.fallbacks() - (hedgeStarted() ? 1 : 0)));
     }
 
@@ -244,6 +256,10 @@ public final class RequestLog implements AttemptLog {
             endNanos = System.nanoTime();
         }
         return endNanos;
+    }
+
+    private double sinceStartMs(long nanos) {
+        return (nanos - startNanos) / 1_000_000.0;
     }
 
     private static void putIfSet(ObjectNode line, String field, String value) {

@@ -7,7 +7,6 @@ import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChatRequestReader;
 import io.llmrelay.upstream.translation.TranslationNotes;
-import java.io.IOException;
 
 /**
  * An OpenAI chat request as an Anthropic Messages request
@@ -42,11 +41,7 @@ public final class AnthropicRequestTranslator {
 
     /** Reads the caller's body (already validated by the relay as one JSON object with messages). */
     public static ChatRequest read(byte[] body) throws InvalidRequestException {
-        try {
-            return ChatRequestReader.read(Json.MAPPER.readTree(body), PROVIDER);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the relay passed on a body that is not JSON", e);
-        }
+        return ChatRequestReader.read(body, PROVIDER);
     }
 
     public static ObjectNode toBody(ChatRequest request, int defaultMaxTokens, TranslationNotes notes) {

@@ -2,6 +2,7 @@ package io.llmrelay.upstream.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.upstream.translation.EventPump;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;
 import io.llmrelay.upstream.translation.StreamFailure;
 import io.llmrelay.upstream.translation.TranslationNotes;
@@ -34,7 +35,7 @@ import java.util.Set;
  * Data that is not a JSON object with a {@code type}, or a delta or stop for a block that is not
  * open, is invalid output; a stream that ends before {@code message_stop} was cut short.
  */
-public final class AnthropicStreamTranslator {
+public final class AnthropicStreamTranslator implements EventPump.Translator {
     static final String PROVIDER = "Anthropic";
 
     private final OpenAiChunkStream out;
@@ -98,12 +99,14 @@ public final class AnthropicStreamTranslator {
     }
 
     /** The HTTP body ended. */
+    @Override
     public void onEnd() throws StreamFailure {
         if (!done) {
             throw StreamFailure.cut(PROVIDER, "before message_stop");
         }
     }
 
+    @Override
     public boolean isDone() {
         return done;
     }

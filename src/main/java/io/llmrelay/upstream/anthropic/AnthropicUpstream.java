@@ -3,25 +3,22 @@ package io.llmrelay.upstream.anthropic;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
-import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamRequest;
 import io.llmrelay.upstream.UpstreamResponse;
 import io.llmrelay.upstream.http.TraceHeaders;
-import io.llmrelay.upstream.sse.SseEvent;
 import io.llmrelay.upstream.sse.SseReader;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChunkSink;
+import io.llmrelay.upstream.translation.EventPump;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;
 import io.llmrelay.upstream.translation.ProviderAnswers;
 import io.llmrelay.upstream.translation.StreamFailure;
 import io.llmrelay.upstream.translation.TranslatedChunks;
 import io.llmrelay.upstream.translation.TranslationNotes;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,7 +55,7 @@ public final class AnthropicUpstream implements Upstream {
             return ProviderAnswers.refusal(e.error(), null);
         }
         if (chat.model() == null) {
-            return ProviderAnswers.refusal(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
+            return ProviderAnswers.missingModel();
         }
         byte[] body = Json.writeBytes(AnthropicRequestTranslator.toBody(chat, defaultMaxTokens, notes));
         Map<String, String> headers = new LinkedHashMap<>(request.extraHeaders());
@@ -98,32 +95,7 @@ public final class AnthropicUpstream implements Upstream {
             SseReader events = new SseReader(answer.body());
             OpenAiChunkStream out = new OpenAiChunkStream(AnthropicStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink);
             AnthropicStreamTranslator translator = new AnthropicStreamTranslator(out, route, notes);
-            return new TranslatedChunks.Pump() {
-                @Override
-                public boolean pumpOne() throws IOException, StreamFailure {
-                    SseEvent event = events.next();
-                    if (event == null) {
-                        return false;
-                    }
-                    translator.onEvent(event.data());
-                    return true;
-                }
-
-                @Override
-                public void end() throws StreamFailure {
-                    translator.onEnd();
-                }
-
-                @Override
-                public boolean complete() {
-                    return translator.isDone();
-                }
-
-                @Override
-                public Usage usage() {
-                    return out.reported();
-                }
-            };
+            return new EventPump<>(events::next, event -> translator.onEvent(event.data()), translator, out);
         }
     }
 }

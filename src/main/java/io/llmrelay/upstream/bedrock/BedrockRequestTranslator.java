@@ -8,7 +8,6 @@ import io.llmrelay.openai.OpenAiError;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChatRequestReader;
 import io.llmrelay.upstream.translation.TranslationNotes;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,11 +42,7 @@ public final class BedrockRequestTranslator {
     private BedrockRequestTranslator() {}
 
     public static ChatRequest read(byte[] body) throws InvalidRequestException {
-        try {
-            return ChatRequestReader.read(Json.MAPPER.readTree(body), PROVIDER);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the relay passed on a body that is not JSON", e);
-        }
+        return ChatRequestReader.read(body, PROVIDER);
     }
 
     public static ObjectNode toBody(ChatRequest request, TranslationNotes notes) throws InvalidRequestException {

@@ -2,6 +2,7 @@ package io.llmrelay.upstream.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
+import io.llmrelay.upstream.translation.EventPump;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;
 import io.llmrelay.upstream.translation.StreamFailure;
 import io.llmrelay.upstream.translation.TranslationNotes;
@@ -31,7 +32,7 @@ import java.io.IOException;
  * Text blocks have no contentBlockStart in Converse; their deltas come directly. A payload that is
  * not a JSON object is invalid output; a stream that ends before messageStop was cut short.
  */
-public final class BedrockStreamTranslator {
+public final class BedrockStreamTranslator implements EventPump.Translator {
     static final String PROVIDER = "Bedrock";
 
     private final OpenAiChunkStream out;
@@ -94,6 +95,7 @@ public final class BedrockStreamTranslator {
     }
 
     /** The HTTP body ended: complete after messageStop (a missing metadata event only costs the counts). */
+    @Override
     public void onEnd() throws IOException, StreamFailure {
         if (!stopped) {
             throw StreamFailure.cut(PROVIDER, "before messageStop");
@@ -105,6 +107,7 @@ public final class BedrockStreamTranslator {
     }
 
     /** The metadata event after messageStop has been translated: nothing more to read. */
+    @Override
     public boolean isDone() {
         return done;
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.openai.OpenAiError;
-import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.Upstream;
 import io.llmrelay.upstream.UpstreamAnswer;
 import io.llmrelay.upstream.UpstreamException;
@@ -14,6 +13,7 @@ import io.llmrelay.upstream.http.TraceHeaders;
 import io.llmrelay.upstream.translation.ChatChunks;
 import io.llmrelay.upstream.translation.ChatRequest;
 import io.llmrelay.upstream.translation.ChunkSink;
+import io.llmrelay.upstream.translation.EventPump;
 import io.llmrelay.upstream.translation.OpenAiChunkStream;
 import io.llmrelay.upstream.translation.ProviderAnswers;
 import io.llmrelay.upstream.translation.StreamFailure;
@@ -64,7 +64,7 @@ public final class BedrockUpstream implements Upstream {
             return ProviderAnswers.refusal(e.error(), null);
         }
         if (chat.model() == null) {
-            return ProviderAnswers.refusal(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
+            return ProviderAnswers.missingModel();
         }
         UpstreamResponse answer;
         try {
@@ -106,37 +106,16 @@ public final class BedrockUpstream implements Upstream {
             EventStreamReader frames = new EventStreamReader(answer.body());
             OpenAiChunkStream out = new OpenAiChunkStream(BedrockStreamTranslator.PROVIDER, chunks, chat.includeUsage(), notes, sink);
             BedrockStreamTranslator translator = new BedrockStreamTranslator(out, route, notes);
-            return new TranslatedChunks.Pump() {
-                @Override
-                public boolean pumpOne() throws IOException, StreamFailure {
-                    EventStreamMessage message;
-                    try {
-                        message = frames.next();
-                    } catch (InvalidFrameException e) {
-                        throw StreamFailure.invalid(BedrockStreamTranslator.PROVIDER, e.getMessage());
-                    }
-                    if (message == null) {
-                        return false;
-                    }
-                    translator.onMessage(message);
-                    return true;
-                }
+            return new EventPump<>(() -> next(frames), translator::onMessage, translator, out);
+        }
 
-                @Override
-                public void end() throws IOException, StreamFailure {
-                    translator.onEnd();
-                }
-
-                @Override
-                public boolean complete() {
-                    return translator.isDone();
-                }
-
-                @Override
-                public Usage usage() {
-                    return out.reported();
-                }
-            };
+        /** The next frame; one that breaks the event stream encoding is invalid output. */
+        private static EventStreamMessage next(EventStreamReader frames) throws IOException, StreamFailure {
+            try {
+                return frames.next();
+            } catch (InvalidFrameException e) {
+                throw StreamFailure.invalid(BedrockStreamTranslator.PROVIDER, e.getMessage());
+            }
         }
     }
 }

@@ -3,10 +3,12 @@ package io.llmrelay.upstream.translation;
 import static io.llmrelay.upstream.translation.RequestParameters.invalid;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmrelay.json.Json;
 import io.llmrelay.openai.InvalidRequestException;
 import io.llmrelay.upstream.translation.ChatRequest.Part;
 import io.llmrelay.upstream.translation.ChatRequest.Role;
 import io.llmrelay.upstream.translation.ChatRequest.Turn;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +29,19 @@ import java.util.List;
  */
 public final class ChatRequestReader {
     private ChatRequestReader() {}
+
+    /**
+     * Reads the caller's body, already validated by the relay as one JSON object with messages.
+     *
+     * @param provider how the provider is named in 400 messages, e.g. "Anthropic's Messages API"
+     */
+    public static ChatRequest read(byte[] body, String provider) throws InvalidRequestException {
+        try {
+            return read(Json.MAPPER.readTree(body), provider);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the relay passed on a body that is not JSON", e);
+        }
+    }
 
     /** @param provider how the provider is named in 400 messages, e.g. "Anthropic's Messages API" */
     public static ChatRequest read(JsonNode body, String provider) throws InvalidRequestException {

@@ -87,10 +87,6 @@ public final class OpenAiChunkStream {
         }
     }
 
-    public boolean isToolBlock(int block) {
-        return toolCalls.isOpen(block);
-    }
-
     /** The provider's stop reason: the finish chunk, once (a second stop reason is ignored). */
     public void stop(String providerReason) throws IOException {
         start();

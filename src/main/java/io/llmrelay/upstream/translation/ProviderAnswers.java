@@ -111,6 +111,14 @@ public final class ProviderAnswers {
         return refusal(error, retryAfter, null);
     }
 
+    /**
+     * A request that names no model (the caller named none and the route has no upstreamModel):
+     * a 400 that never reaches the provider, which needs one.
+     */
+    public static UpstreamAnswer.Refusal missingModel() {
+        return refusal(OpenAiError.invalidRequest("model", "Missing required parameter: 'model'."), null);
+    }
+
     /** @param upstreamId the provider's own id for the exchange, kept for the request log; may be null */
     private static UpstreamAnswer.Refusal refusal(OpenAiError error, String retryAfter, String upstreamId) {
         Map<String, String> headers = new LinkedHashMap<>();

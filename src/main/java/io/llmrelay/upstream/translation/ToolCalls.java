@@ -42,10 +42,6 @@ final class ToolCalls {
         return count++;
     }
 
-    boolean isOpen(int block) {
-        return openByBlock.containsKey(block);
-    }
-
     int append(int block, String fragment) throws StreamFailure {
         StringBuilder arguments = openByBlock.get(block);
         if (arguments == null) {

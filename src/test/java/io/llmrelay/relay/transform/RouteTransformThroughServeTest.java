@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.FakeUpstream;
-import io.llmrelay.testing.ProviderFake;
 import io.llmrelay.testing.RelayUnderTest;
 import io.llmrelay.testing.ServedRelay;
 import java.net.http.HttpRequest;
@@ -51,7 +50,7 @@ class RouteTransformThroughServeTest {
              {"role": "system", "content": "Mid-call note."},
              {"role": "user", "content": "Move my appointment"}]""";
 
-    private static final ProviderFake anthropic = startAnthropic();
+    private static final FakeUpstream anthropic = startAnthropic();
 
     @RegisterExtension
     static final ServedRelay served = ServedRelay.with(upstream -> RelayUnderTest.config(null,
@@ -76,9 +75,9 @@ class RouteTransformThroughServeTest {
                     + prompt("replace", "You are {{metadata.agent|Ava}}.")
                     + ", \"params\": {\"limits\": {\"max_tokens\": 100}}}"));
 
-    private static ProviderFake startAnthropic() {
+    private static FakeUpstream startAnthropic() {
         try {
-            return ProviderFake.start();
+            return FakeUpstream.startProvider();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -228,7 +227,7 @@ class RouteTransformThroughServeTest {
 
     @Test
     void anAnthropicRouteGetsTheSameEditsTranslated() throws Exception {
-        anthropic.enqueue(ProviderFake.Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(3, 1, "end_turn", "Hi")));
+        anthropic.enqueue(FakeUpstream.Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(3, 1, "end_turn", "Hi")));
 
         HttpResponse<String> response = served.client().postChat("""
                 {"model": "claude-model", "stream": true, "max_tokens": 5000,

@@ -11,6 +11,8 @@ import static io.llmrelay.testing.AnthropicSse.textStart;
 import static io.llmrelay.testing.AnthropicSse.toolStart;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.chunks;
+import static io.llmrelay.testing.RelayClient.content;
 import static io.llmrelay.testing.RelayClient.json;
 import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.AnthropicSse;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
 import java.net.http.HttpResponse;
@@ -43,13 +45,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AnthropicRouteTest {
     private static final String MODEL = "claude-sonnet-4-5";
-    private static ProviderFake anthropic;
+    private static FakeUpstream anthropic;
     private static RelayUnderTest relay;
     private static RelayClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        anthropic = ProviderFake.start();
+        anthropic = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + anthropic.url("/v1") + "\","
                         + " \"apiKey\": \"env:UPSTREAM_KEY\", \"models\": [\"" + MODEL + "\", \"claude-*\"], \"default\": true,"
@@ -83,31 +85,17 @@ class AnthropicRouteTest {
                 + (extra == null ? "" : ", " + extra) + "}";
     }
 
-    private static List<JsonNode> chunks(HttpResponse<String> response) {
-        assertEquals(200, response.statusCode(), response.body());
-        List<String> payloads = payloads(response.body());
-        assertEquals("[DONE]", payloads.get(payloads.size() - 1), "one [DONE] ends the stream");
-        return payloads.subList(0, payloads.size() - 1).stream().map(RelayClient::json).toList();
-    }
-
-    private static String text(List<JsonNode> chunks) {
-        StringBuilder text = new StringBuilder();
-        chunks.stream().filter(c -> !c.path("choices").isEmpty())
-                .forEach(c -> text.append(c.path("choices").get(0).path("delta").path("content").asText("")));
-        return text.toString();
-    }
-
     @Test
     void textStreamsExactlyAndAnthropicReceivesTheTranslatedRequest() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE)
-                .text(AnthropicSse.text(25, 15, "end_turn", "Hel", "lo, wörld ", "\"quoted\" ✓\n")));
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE)
+                .raw(AnthropicSse.text(25, 15, "end_turn", "Hel", "lo, wörld ", "\"quoted\" ✓\n")));
 
         List<JsonNode> chunks = chunks(client.postChat("""
                 {"model": "claude-sonnet-4-5", "stream": true, "temperature": 0.2, "stop": "END", "seed": 7,
                  "messages": [{"role": "system", "content": "Be brief."},
                               {"role": "user", "content": "Hi"}, {"role": "user", "content": "there"}]}"""));
 
-        assertEquals("Hello, wörld \"quoted\" ✓\n", text(chunks));
+        assertEquals("Hello, wörld \"quoted\" ✓\n", content(chunks));
         assertEquals("assistant", chunks.get(0).path("choices").get(0).path("delta").path("role").asText());
         JsonNode last = chunks.get(chunks.size() - 1);
         assertEquals("stop", last.path("choices").get(0).path("finish_reason").asText());
@@ -119,13 +107,13 @@ class AnthropicRouteTest {
             assertFalse(chunk.has("usage"), "no usage unless asked for");
         }
 
-        ProviderFake.Received sent = anthropic.nextRequest();
+        FakeUpstream.Recorded sent = anthropic.nextRequest();
         assertEquals("/v1/messages", sent.rawPath());
         assertEquals(RelayUnderTest.UPSTREAM_KEY, sent.header("x-api-key"));
         assertEquals("2023-06-01", sent.header("anthropic-version"));
         assertEquals("application/json", sent.header("content-type"));
         assertEquals("test-beta", sent.header("anthropic-beta"), "the route's own headers go along");
-        assertEquals(ProviderFake.tree("""
+        assertEquals(RelayClient.json("""
                 {"model": "claude-sonnet-4-5", "max_tokens": 700,
                  "system": [{"type": "text", "text": "Be brief."}],
                  "messages": [{"role": "user", "content": [{"type": "text", "text": "Hi"}, {"type": "text", "text": "there"}]}],
@@ -136,7 +124,7 @@ class AnthropicRouteTest {
 
     @Test
     void toolCallsGetDenseIndexesIdsAndNamesAndUsageComesWhenAsked() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(messageStart(30) + textStart(0)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(messageStart(30) + textStart(0)
                 + textDelta(0, "Checking.") + blockStop(0)
                 + toolStart(1, "toolu_01A", "get_weather") + inputJson(1, "") + inputJson(1, "{\"city\": ")
                 + inputJson(1, "\"Paris\"}") + blockStop(1)
@@ -176,8 +164,8 @@ class AnthropicRouteTest {
     @Test
     void eachChunkReachesTheCallerWhileAnthropicHoldsTheNextEvent() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(messageStart(3) + textStart(0)
-                + textDelta(0, "First")).gate(gate).text(textDelta(0, " second") + blockStop(0)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(messageStart(3) + textStart(0)
+                + textDelta(0, "First")).gate(gate).raw(textDelta(0, " second") + blockStop(0)
                 + messageDelta("end_turn", 2) + messageStop()));
         try (RelayClient.EventStream stream = client.open(client.chat(chat(null)))) {
             assertEquals(200, stream.response().statusCode());
@@ -197,7 +185,7 @@ class AnthropicRouteTest {
         Map<String, String> table = Map.of("end_turn", "stop", "stop_sequence", "stop", "max_tokens", "length",
                 "tool_use", "tool_calls", "refusal", "content_filter", "pause_turn", "stop");
         for (Map.Entry<String, String> row : table.entrySet()) {
-            anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(1, 1, row.getKey(), "x")));
+            anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(1, 1, row.getKey(), "x")));
             List<JsonNode> chunks = chunks(client.postChat(chat(null)));
             assertEquals(row.getValue(), chunks.get(chunks.size() - 1).path("choices").get(0).path("finish_reason").asText(),
                     row.getKey());
@@ -207,10 +195,10 @@ class AnthropicRouteTest {
 
     @Test
     void anUnknownEventTypeIsIgnoredAsAnthropicsVersioningPolicyAsks() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(messageStart(3) + textStart(0)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(messageStart(3) + textStart(0)
                 + event("content_block_hint", "{\"type\": \"content_block_hint\", \"index\": 0}")
                 + textDelta(0, "ok") + blockStop(0) + messageDelta("end_turn", 1) + messageStop()));
-        assertEquals("ok", text(chunks(client.postChat(chat(null)))));
+        assertEquals("ok", content(chunks(client.postChat(chat(null)))));
         assertTrue(relay.output().contains("\"kind\":\"ignored_event\",\"detail\":\"anthropic:content_block_hint\""));
     }
 
@@ -223,7 +211,7 @@ class AnthropicRouteTest {
                 textDelta(5, "to a block that never started") , "upstream_invalid_response",
                 "", "upstream_unavailable"); // ends before message_stop
         for (Map.Entry<String, String> row : cases.entrySet()) {
-            anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(messageStart(3) + textStart(0)
+            anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(messageStart(3) + textStart(0)
                     + textDelta(0, "Partial") + row.getKey()));
             HttpResponse<String> response = client.postChat(chat(null));
             assertEquals(200, response.statusCode(), row.getValue());
@@ -236,7 +224,7 @@ class AnthropicRouteTest {
 
     @Test
     void aStreamCutOffMidBodyEndsWithAnErrorEventAndDone() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(messageStart(3) + textStart(0)
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(messageStart(3) + textStart(0)
                 + textDelta(0, "Partial")).cutOff());
         List<String> payloads = payloads(client.postChat(chat(null)).body());
         assertErrorBody(payloads.get(payloads.size() - 2), "upstream_unavailable");
@@ -245,26 +233,26 @@ class AnthropicRouteTest {
 
     @Test
     void anErrorEventBeforeAnyChunkIsRetriedThenAnswered() throws Exception {
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.error("overloaded_error", "Overloaded")));
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.text(1, 1, "end_turn", "second try")));
-        assertEquals("second try", text(chunks(client.postChat(chat(null)))));
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.error("overloaded_error", "Overloaded")));
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.text(1, 1, "end_turn", "second try")));
+        assertEquals("second try", content(chunks(client.postChat(chat(null)))));
         assertEquals(2, anthropic.requestCount(), "the overloaded answer was retried (503 semantics)");
     }
 
     @Test
     void refusalsBeforeTheFirstByteGetTheTableStatusAndNameTheProblemNotTheKey() throws Exception {
-        anthropic.enqueue(Answer.status(401, "application/json", AnthropicSse.errorBody("authentication_error",
+        anthropic.enqueue(Script.json(401, AnthropicSse.errorBody("authentication_error",
                 "invalid x-api-key")));
         JsonNode error = assertOpenAiError(client.postChat(chat(null)), 401, "upstream_authentication_failed");
         assertTrue(error.path("message").asText().contains("route 'claude'"), error.toString());
         assertTrue(error.path("message").asText().contains("API key was rejected"), error.toString());
 
-        anthropic.enqueue(Answer.status(400, "application/json", AnthropicSse.errorBody("invalid_request_error",
+        anthropic.enqueue(Script.json(400, AnthropicSse.errorBody("invalid_request_error",
                 "messages: roles must alternate")));
         assertTrue(assertOpenAiError(client.postChat(chat(null)), 400, null).path("message").asText()
                 .contains("roles must alternate"));
 
-        anthropic.enqueue(Answer.status(429, "application/json", AnthropicSse.errorBody("rate_limit_error", "slow down"))
+        anthropic.enqueue(Script.json(429, AnthropicSse.errorBody("rate_limit_error", "slow down"))
                 .header("retry-after", "30"));
         HttpResponse<String> limited = client.postChat(chat(null));
         assertOpenAiError(limited, 429, "rate_limit_exceeded");
@@ -273,9 +261,9 @@ class AnthropicRouteTest {
 
     @Test
     void overloadedUntilTheRetriesRunOutIsA503WithAnthropicsRetryAfter() throws Exception {
-        anthropic.enqueue(Answer.status(529, "application/json", AnthropicSse.errorBody("overloaded_error", "Overloaded"))
+        anthropic.enqueue(Script.json(529, AnthropicSse.errorBody("overloaded_error", "Overloaded"))
                 .header("retry-after", "1"));
-        anthropic.enqueue(Answer.status(529, "application/json", AnthropicSse.errorBody("overloaded_error", "Overloaded"))
+        anthropic.enqueue(Script.json(529, AnthropicSse.errorBody("overloaded_error", "Overloaded"))
                 .header("retry-after", "2"));
         HttpResponse<String> overloaded = client.postChat(chat(null));
         JsonNode error = assertOpenAiError(overloaded, 503, "upstream_overloaded");
@@ -285,8 +273,8 @@ class AnthropicRouteTest {
 
         // The same from an error event that comes before any chunk: no retry-after to pass on.
         anthropic.reset();
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.error("overloaded_error", "Overloaded")));
-        anthropic.enqueue(Answer.stream(AnthropicSse.CONTENT_TYPE).text(AnthropicSse.error("overloaded_error", "Overloaded")));
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.error("overloaded_error", "Overloaded")));
+        anthropic.enqueue(Script.stream(AnthropicSse.CONTENT_TYPE).raw(AnthropicSse.error("overloaded_error", "Overloaded")));
         HttpResponse<String> inStream = client.postChat(chat(null));
         assertOpenAiError(inStream, 503, "upstream_overloaded");
         assertTrue(inStream.headers().firstValue("retry-after").isEmpty());
@@ -295,14 +283,14 @@ class AnthropicRouteTest {
 
     @Test
     void keyAndPermissionRefusalsSayWhichAndNeverEchoTheKey() throws Exception {
-        anthropic.enqueue(Answer.status(403, "application/json", AnthropicSse.errorBody("permission_error",
+        anthropic.enqueue(Script.json(403, AnthropicSse.errorBody("permission_error",
                 "Your API key " + RelayUnderTest.UPSTREAM_KEY + " does not have permission to use the specified resource.")));
         HttpResponse<String> denied = client.postChat(chat(null));
         JsonNode permission = assertOpenAiError(denied, 403, "upstream_permission_denied");
         assertTrue(permission.path("message").asText().contains("may not use this model or feature"), permission.toString());
         assertFalse(denied.body().contains(RelayUnderTest.UPSTREAM_KEY), denied.body());
 
-        anthropic.enqueue(Answer.status(401, "application/json", AnthropicSse.errorBody("authentication_error",
+        anthropic.enqueue(Script.json(401, AnthropicSse.errorBody("authentication_error",
                 "invalid x-api-key " + RelayUnderTest.UPSTREAM_KEY)));
         HttpResponse<String> rejected = client.postChat(chat(null));
         JsonNode authentication = assertOpenAiError(rejected, 401, "upstream_authentication_failed");
@@ -323,7 +311,7 @@ class AnthropicRouteTest {
 
     @Test
     void aNonStreamingRequestGetsOneChatCompletion() throws Exception {
-        anthropic.enqueue(Answer.status(200, "application/json", """
+        anthropic.enqueue(Script.json(200, """
                 {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
                  "content": [{"type": "text", "text": "It is sunny."},
                              {"type": "tool_use", "id": "toolu_1", "name": "log", "input": {"level": "info"}}],

@@ -1,6 +1,7 @@
 package io.llmrelay.upstream.bedrock;
 
 import static io.llmrelay.testing.BedrockFrames.blockStop;
+import static io.llmrelay.testing.BedrockFrames.concat;
 import static io.llmrelay.testing.BedrockFrames.messageStart;
 import static io.llmrelay.testing.BedrockFrames.messageStop;
 import static io.llmrelay.testing.BedrockFrames.metadata;
@@ -9,6 +10,8 @@ import static io.llmrelay.testing.BedrockFrames.toolInput;
 import static io.llmrelay.testing.BedrockFrames.toolStart;
 import static io.llmrelay.testing.RelayClient.assertErrorBody;
 import static io.llmrelay.testing.RelayClient.assertOpenAiError;
+import static io.llmrelay.testing.RelayClient.chunks;
+import static io.llmrelay.testing.RelayClient.content;
 import static io.llmrelay.testing.RelayClient.json;
 import static io.llmrelay.testing.RelayClient.payloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,11 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.testing.BedrockFrames;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,13 +53,13 @@ class BedrockRouteTest {
     /** https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html */
     private static final Pattern AUTHORIZATION = Pattern.compile("AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY
             + "/\\d{8}/eu-west-1/bedrock/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}");
-    private static ProviderFake bedrock;
+    private static FakeUpstream bedrock;
     private static RelayUnderTest relay;
     private static RelayClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        bedrock = ProviderFake.start();
+        bedrock = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"nova\", \"type\": \"bedrock\", \"region\": \"eu-west-1\", \"baseUrl\": \"" + bedrock.url("")
                         + "\", \"models\": [\"" + MODEL + "\"], \"upstreamModel\": \"" + PROFILE_ARN + "\","
@@ -92,36 +94,14 @@ class BedrockRouteTest {
                 + (extra == null ? "" : ", " + extra) + "}";
     }
 
-    private static byte[] concat(byte[]... frames) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] frame : frames) {
-            out.writeBytes(frame);
-        }
-        return out.toByteArray();
-    }
-
-    private static Answer stream(byte[]... frames) {
-        return Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(concat(frames));
-    }
-
-    private static List<JsonNode> chunks(HttpResponse<String> response) {
-        assertEquals(200, response.statusCode(), response.body());
-        List<String> payloads = payloads(response.body());
-        assertEquals("[DONE]", payloads.get(payloads.size() - 1));
-        return payloads.subList(0, payloads.size() - 1).stream().map(RelayClient::json).toList();
-    }
-
-    private static String content(List<JsonNode> chunks) {
-        StringBuilder text = new StringBuilder();
-        chunks.stream().filter(c -> !c.path("choices").isEmpty())
-                .forEach(c -> text.append(c.path("choices").get(0).path("delta").path("content").asText("")));
-        return text.toString();
+    private static Script stream(byte[]... frames) {
+        return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(frames));
     }
 
     @Test
     void textStreamsExactlyFromASignedRequestToTheEncodedModelPath() throws Exception {
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE)
-                .bytes(BedrockFrames.textAnswer("end_turn", 11, 5, "Bon", "jour, ", "wörld ✓ \"q\"")));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE)
+                .rawBytes(BedrockFrames.textAnswer("end_turn", 11, 5, "Bon", "jour, ", "wörld ✓ \"q\"")));
 
         List<JsonNode> chunks = chunks(client.postChat("""
                 {"model": "claude-on-bedrock", "stream": true, "max_tokens": 300, "top_p": 0.9, "stop": ["END"],
@@ -136,7 +116,7 @@ class BedrockRouteTest {
         chunks.forEach(chunk -> assertEquals("chat.completion.chunk", chunk.path("object").asText()));
         chunks.forEach(chunk -> assertEquals(MODEL, chunk.path("model").asText(), "the caller's name, not the profile ARN"));
 
-        ProviderFake.Received sent = bedrock.nextRequest();
+        FakeUpstream.Recorded sent = bedrock.nextRequest();
         assertEquals("/model/arn%3Aaws%3Abedrock%3Aeu-west-1%3A123456789012%3Ainference-profile%2Feu.anthropic"
                 + ".claude-sonnet-4-5-20250929-v1%3A0/converse-stream", sent.rawPath(), "the ARN is one path segment");
         var authorization = AUTHORIZATION.matcher(sent.header("authorization"));
@@ -146,7 +126,7 @@ class BedrockRouteTest {
         assertTrue(sent.header("x-amz-date").matches("\\d{8}T\\d{6}Z"), sent.header("x-amz-date"));
         assertEquals("session-token-example", sent.header("x-amz-security-token"));
         assertEquals(BedrockFrames.CONTENT_TYPE, sent.header("accept"));
-        assertEquals(ProviderFake.tree("""
+        assertEquals(RelayClient.json("""
                 {"messages": [{"role": "user", "content": [{"text": "Hi"},
                     {"image": {"format": "png", "source": {"bytes": "iVBORw0KGgo="}}}]}],
                  "system": [{"text": "Be brief."}],
@@ -189,8 +169,8 @@ class BedrockRouteTest {
     @Test
     void eachChunkReachesTheCallerWhileBedrockHoldsTheNextFrame() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(concat(messageStart(), text(0, "First")))
-                .gate(gate).bytes(concat(text(0, " second"), blockStop(0), messageStop("end_turn"), metadata(1, 2))));
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(messageStart(), text(0, "First")))
+                .gate(gate).rawBytes(concat(text(0, " second"), blockStop(0), messageStop("end_turn"), metadata(1, 2))));
         try (RelayClient.EventStream stream = client.open(client.chat(chat(null)))) {
             assertEquals("assistant", json(stream.nextPayload()).path("choices").get(0).path("delta").path("role").asText());
             assertEquals("First", json(stream.nextPayload()).path("choices").get(0).path("delta").path("content").asText());
@@ -209,7 +189,7 @@ class BedrockRouteTest {
                 "guardrail_intervened", "content_filter", "content_filtered", "content_filter",
                 "model_context_window_exceeded", "length", "malformed_model_output", "stop");
         for (Map.Entry<String, String> row : table.entrySet()) {
-            bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(BedrockFrames.textAnswer(row.getKey(), 1, 1, "x")));
+            bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.textAnswer(row.getKey(), 1, 1, "x")));
             List<JsonNode> chunks = chunks(client.postChat(chat(null)));
             assertEquals(row.getValue(), chunks.get(chunks.size() - 1).path("choices").get(0).path("finish_reason").asText(),
                     row.getKey());
@@ -241,7 +221,7 @@ class BedrockRouteTest {
     void aStreamCutInsideAFrameEndsWithAnErrorEventAndDone() throws Exception {
         byte[] frame = text(0, "never complete");
         byte[] half = java.util.Arrays.copyOf(frame, frame.length / 2);
-        bedrock.enqueue(Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(concat(messageStart(), text(0, "Partial"), half))
+        bedrock.enqueue(Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(concat(messageStart(), text(0, "Partial"), half))
                 .cutOff());
         List<String> payloads = payloads(client.postChat(chat(null)).body());
         assertErrorBody(payloads.get(payloads.size() - 2), "upstream_unavailable");
@@ -272,14 +252,14 @@ class BedrockRouteTest {
 
     @Test
     void httpErrorsMapThroughTheTableAndSayWhatToFix() throws Exception {
-        bedrock.enqueue(Answer.status(403, "application/json", "{\"message\":\"User: arn:aws:sts::1:assumed-role/r is not"
+        bedrock.enqueue(Script.json(403, "{\"message\":\"User: arn:aws:sts::1:assumed-role/r is not"
                 + " authorized to perform: bedrock:InvokeModelWithResponseStream\"}")
                 .header("x-amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/"));
         JsonNode denied = assertOpenAiError(client.postChat(chat(null)), 403, "upstream_permission_denied");
         assertTrue(denied.path("message").asText().contains("BedrockModelArns"), denied.toString());
         assertTrue(denied.path("message").asText().contains("route 'nova'"), denied.toString());
 
-        bedrock.enqueue(Answer.status(400, "application/json", "{\"message\":\"Malformed input request\"}")
+        bedrock.enqueue(Script.json(400, "{\"message\":\"Malformed input request\"}")
                 .header("x-amzn-ErrorType", "ValidationException"));
         assertOpenAiError(client.postChat(chat(null)), 400, null);
     }
@@ -287,7 +267,7 @@ class BedrockRouteTest {
     @Test
     void busyUntilTheRetriesRunOutKeeps503And429SemanticsAndRetryAfter() throws Exception {
         for (int i = 0; i < 2; i++) {
-            bedrock.enqueue(Answer.status(503, "application/json", "{\"message\":\"Bedrock is unable to process your request.\"}")
+            bedrock.enqueue(Script.json(503, "{\"message\":\"Bedrock is unable to process your request.\"}")
                     .header("x-amzn-ErrorType", "ServiceUnavailableException:http://internal.amazon.com/coral/com.amazon.bedrock/")
                     .header("retry-after", "3"));
         }
@@ -299,7 +279,7 @@ class BedrockRouteTest {
 
         bedrock.reset();
         for (int i = 0; i < 2; i++) {
-            bedrock.enqueue(Answer.status(429, "application/json", "{\"message\":\"Too many requests, please wait.\"}")
+            bedrock.enqueue(Script.json(429, "{\"message\":\"Too many requests, please wait.\"}")
                     .header("x-amzn-ErrorType", "ThrottlingException").header("retry-after", "4"));
         }
         HttpResponse<String> throttled = client.postChat(chat(null));
@@ -316,7 +296,7 @@ class BedrockRouteTest {
 
     @Test
     void credentialRefusalsSayWhichAndNeverTheSecret() throws Exception {
-        bedrock.enqueue(Answer.status(403, "application/json",
+        bedrock.enqueue(Script.json(403,
                 "{\"message\":\"The security token included in the request is invalid.\"}")
                 .header("x-amzn-ErrorType", "UnrecognizedClientException"));
         HttpResponse<String> rejected = client.postChat(chat(null));
@@ -346,7 +326,7 @@ class BedrockRouteTest {
 
     @Test
     void aNonStreamingRequestPostsToConverseAndGetsOneChatCompletion() throws Exception {
-        bedrock.enqueue(Answer.status(200, "application/json", """
+        bedrock.enqueue(Script.json(200, """
                 {"output": {"message": {"role": "assistant", "content": [{"text": "Sunny."},
                    {"toolUse": {"toolUseId": "tu1", "name": "log", "input": {"n": 1}}}]}},
                  "stopReason": "max_tokens", "usage": {"inputTokens": 8, "outputTokens": 3, "totalTokens": 11},

@@ -10,11 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmrelay.json.Json;
 import io.llmrelay.testing.AnthropicSse;
 import io.llmrelay.testing.BedrockFrames;
-import io.llmrelay.testing.ProviderFake;
-import io.llmrelay.testing.ProviderFake.Answer;
+import io.llmrelay.testing.FakeUpstream;
+import io.llmrelay.testing.FakeUpstream.Script;
 import io.llmrelay.testing.RelayClient;
 import io.llmrelay.testing.RelayUnderTest;
-import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -41,15 +40,15 @@ class CallerModelNameTest {
     private static final String NOVA_UPSTREAM = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0";
     private static final String ALPHABET = "abcXYZ019-_.:/ \"\\'é✓日本\u00a0+*";
     private static final int CASES = 48;
-    private static ProviderFake anthropic;
-    private static ProviderFake bedrock;
+    private static FakeUpstream anthropic;
+    private static FakeUpstream bedrock;
     private static RelayUnderTest relay;
     private static RelayClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        anthropic = ProviderFake.start();
-        bedrock = ProviderFake.start();
+        anthropic = FakeUpstream.startProvider();
+        bedrock = FakeUpstream.startProvider();
         String config = RelayUnderTest.config(null,
                 "{\"name\": \"claude\", \"type\": \"anthropic\", \"baseUrl\": \"" + anthropic.url("/v1") + "\","
                         + " \"apiKey\": \"env:UPSTREAM_KEY\", \"models\": [\"claude-*\"], \"upstreamModel\": \""
@@ -122,14 +121,14 @@ class CallerModelNameTest {
     }
 
     /** What the provider answers: text only (role, text, finish) or text and one tool call. */
-    private static Answer answer(boolean anthropicAnswer, boolean stream, boolean tools) {
+    private static Script answer(boolean anthropicAnswer, boolean stream, boolean tools) {
         if (!stream) {
             return anthropicAnswer
-                    ? Answer.status(200, "application/json", "{\"id\": \"msg_1\", \"type\": \"message\", \"role\":"
+                    ? Script.json(200, "{\"id\": \"msg_1\", \"type\": \"message\", \"role\":"
                             + " \"assistant\", \"model\": \"" + CLAUDE_UPSTREAM + "\", \"content\": [{\"type\": \"text\","
                             + " \"text\": \"Hello\"}], \"stop_reason\": \"end_turn\", \"usage\": {\"input_tokens\": 3,"
                             + " \"output_tokens\": 1}}")
-                    : Answer.status(200, "application/json", "{\"output\": {\"message\": {\"role\": \"assistant\","
+                    : Script.json(200, "{\"output\": {\"message\": {\"role\": \"assistant\","
                             + " \"content\": [{\"text\": \"Hello\"}]}}, \"stopReason\": \"end_turn\", \"usage\":"
                             + " {\"inputTokens\": 3, \"outputTokens\": 1, \"totalTokens\": 4}}");
         }
@@ -139,18 +138,15 @@ class CallerModelNameTest {
                             + AnthropicSse.blockStop(0) + AnthropicSse.toolStart(1, "toolu_1", "f")
                             + AnthropicSse.inputJson(1, "{}") + AnthropicSse.blockStop(1)
                             + AnthropicSse.messageDelta("tool_use", 2) + AnthropicSse.messageStop();
-            return Answer.stream(AnthropicSse.CONTENT_TYPE).text(sse);
+            return Script.stream(AnthropicSse.CONTENT_TYPE).raw(sse);
         }
         if (!tools) {
-            return Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(BedrockFrames.textAnswer("end_turn", 3, 1, "Hello"));
+            return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(BedrockFrames.textAnswer("end_turn", 3, 1, "Hello"));
         }
-        ByteArrayOutputStream frames = new ByteArrayOutputStream();
-        for (byte[] frame : List.of(BedrockFrames.messageStart(), BedrockFrames.text(0, "Hello"), BedrockFrames.blockStop(0),
+        byte[] frames = BedrockFrames.concat(BedrockFrames.messageStart(), BedrockFrames.text(0, "Hello"), BedrockFrames.blockStop(0),
                 BedrockFrames.toolStart(1, "tooluse_1", "f"), BedrockFrames.toolInput(1, "{}"), BedrockFrames.blockStop(1),
-                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(3, 2))) {
-            frames.writeBytes(frame);
-        }
-        return Answer.stream(BedrockFrames.CONTENT_TYPE).bytes(frames.toByteArray());
+                BedrockFrames.messageStop("tool_use"), BedrockFrames.metadata(3, 2));
+        return Script.stream(BedrockFrames.CONTENT_TYPE).rawBytes(frames);
     }
 
     private static List<JsonNode> chunks(HttpResponse<String> response, String what) {
