@@ -6,6 +6,7 @@
 #                          [--out bench/results/latest.json]
 #                          [--jar on=A.jar,off=A.jar --serve-env off:RELAY_METRICS=off]   (builds or settings side by side)
 #   bench/run.sh coldstart [--zip target/llm-relay-lambda.zip] [--runs 10] [--variants env,kms,snap-env,snap-kms,bedrock]
+#                          [--variants tls-env,tls-kms,snap-tls-env,snap-tls-kms] [--tls-mode h2|h1] [--cpus 0]
 #                          [--out bench/results/coldstart.json]
 #   bench/run.sh jmh       [JMH options, e.g. -prof gc]     (per event: SseReader + ChunkDecoder + chat SSE frame,
 #                                                            and Anthropic SSE / Bedrock frames translated)
@@ -15,6 +16,12 @@
 #                          (a fresh serve per run: the first requests of an environment, relay vs direct)
 #   bench/run.sh hedge     [--requests 200] [--tail-percent 5] [--tail-ms 2000] [--first-ms 200]
 #                          [--hedge-after-ms 400] [--out bench/results/hedge.json]   (hedged first token)
+#   bench/run.sh tls       [--modes plain,h1,h2] [--processes 5] [--requests 30] [--idle-ms 0]
+#                          [--out bench/results/tls.json]   (HTTPS upstream: first request of a fresh JVM, steady
+#                                                            state, connections per environment, HTTP/1.1 vs HTTP/2)
+#   bench/run.sh memory    [--sizes 256,512,1024,1769] [--processes 3] [--requests 20] [--period-us 100000]
+#                          [--out bench/results/memory.json]   (Lambda's heap flag and CPU share per memory size:
+#                                                            first byte, per-chunk delay, peak RSS)
 #
 # Build the relay first: mvn -B -q package -DskipTests
 # RELAY_BUILD_DIR picks another build directory (mvn -Drelay.build.dir=...): default target/.
@@ -45,11 +52,15 @@ case $what in
     exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain firstrequests --jar "$relay_jar" "$@" ;;
   hedge)
     exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain hedge --jar "$relay_jar" "$@" ;;
+  tls)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain tls --jar "$relay_jar" "$@" ;;
+  memory)
+    exec "$java" -cp "$cp" io.llmrelay.bench.BenchMain memory --jar "$relay_jar" "$@" ;;
   jmh)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.jmh "$@" ;;
   scrub)
     exec "$java" -cp "$cp" org.openjdk.jmh.Main io.llmrelay.bench.scrub "$@" ;;
   *)
-    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient|hedge|firstrequests [options]" >&2
+    echo "usage: bench/run.sh latency|coldstart|jmh|scrub|upstreamclient|hedge|firstrequests|tls|memory [options]" >&2
     exit 2 ;;
 esac

@@ -2,6 +2,7 @@ package io.llmrelay.cli;
 
 import io.llmrelay.cli.probe.ProbeCommand;
 import io.llmrelay.runtime.LambdaMain;
+import io.llmrelay.upstream.http.JdkHttp;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -43,6 +44,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        JdkHttp.configureClients(); // before anything (Prewarm's threads included) builds an HttpClient
         System.exit(run(args));
     }
 

@@ -82,10 +82,23 @@ final class Prewarm {
         daemon("llm-relay-prewarm-http", Prewarm::http).start();
     }
 
-    /** Everything, one step after the other (init ahead of requests: nothing to overlap with). */
+    /**
+     * Everything, one step after the other (init ahead of requests: nothing to overlap with), and a
+     * TLS handshake ({@link PrewarmTls}): it halves the first byte after a SnapStart restore over an
+     * HTTPS upstream, but run beside an on-demand init it competes with it for the CPU and made the
+     * first byte later, with a TLS upstream as without (bench/ coldstart, README "Performance").
+     * {@code RELAY_PREWARM_TLS=off} skips it.
+     */
     static void run() {
         json();
         http();
+        if (!"off".equalsIgnoreCase(System.getenv("RELAY_PREWARM_TLS"))) {
+            try {
+                PrewarmTls.exchange(SAMPLE_BODY, SAMPLE_CHUNK); // the first TLS handshake's code, on loopback
+            } catch (Throwable ignored) {
+                // only a warm-up
+            }
+        }
     }
 
     private static Thread daemon(String name, Runnable task) {
@@ -228,7 +241,7 @@ final class Prewarm {
     }
 
     /** Reads a request head and its Content-Length body. */
-    private static void readRequest(InputStream in) throws IOException {
+    static void readRequest(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +19,10 @@ import java.util.Objects;
  * @param headers response headers, names lower-case, repeated values joined with ", "
  */
 public record UpstreamResponse(int status, Map<String, String> headers, InputStream body) implements Closeable {
+    /** The most {@link #closeAfterEnd()} reads after the last event: a last-chunk and trailers, never a stream. */
+    static final int DRAIN_LIMIT = 16 * 1024;
+    /** The longest {@link #closeAfterEnd()} waits for the body's end; normally it is already in. */
+    static final Duration DRAIN_WAIT = Duration.ofMillis(50);
     private static final List<String> REQUEST_ID_HEADERS = List.of("x-request-id", "request-id", "x-amzn-requestid");
 
     public UpstreamResponse {
@@ -74,6 +79,42 @@ public record UpstreamResponse(int status, Map<String, String> headers, InputStr
             out.write(buffer, 0, n);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Closes an answer whose stream ended properly ({@code [DONE]}), so that its connection can serve
+     * the next request. The JDK client puts a connection back in its pool only once the body has been
+     * read to its end (jdk.internal.net.http.ResponseContent returns it to the pool just before the
+     * reader sees the end); closing before that (the relay stops at {@code [DONE]}, and a chunked
+     * body's last-chunk, RFC 9112 section 7.1, usually arrives just after it) cancels the exchange and
+     * closes the connection, so the next invocation paid for a new connection and, over TLS, a
+     * handshake (UpstreamConnectionsTest saw 3 connections for 4 back-to-back invocations). What is
+     * left, at most {@value #DRAIN_LIMIT} bytes, is read on a virtual thread that this one waits for,
+     * at most {@link #DRAIN_WAIT}: an upstream that keeps its body open after its last event is cut
+     * off then rather than holding up the invocation's end (the caller already has {@code [DONE]}).
+     */
+    public void closeAfterEnd() {
+        Thread drain = Thread.ofVirtual().name("llm-relay-upstream-drain").start(() -> {
+            try {
+                byte[] buffer = new byte[1024];
+                int left = DRAIN_LIMIT;
+                for (int n = 0; n >= 0 && left > 0; left -= Math.max(n, 0)) {
+                    n = body.read(buffer, 0, Math.min(buffer.length, left));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the connection is not reusable; close() below abandons it
+            } finally {
+                close();
+            }
+        });
+        try {
+            if (!drain.join(DRAIN_WAIT)) {
+                close(); // the body did not end: abandon it (which also ends the drain's read)
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+        }
     }
 
     /** Aborts the exchange; safe to call more than once, from any thread, and never throws. */

@@ -8,7 +8,7 @@ public final class BenchMain {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: BenchMain latency|coldstart|upstreamclient|hedge|firstrequests [--option value ...]");
+            System.err.println("usage: BenchMain latency|coldstart|upstreamclient|hedge|firstrequests|tls|memory [--option value ...]");
             System.exit(2);
         }
         Args args = new Args(Arrays.copyOfRange(argv, 1, argv.length));
@@ -18,6 +18,8 @@ public final class BenchMain {
             case "upstreamclient" -> new UpstreamClientBench(args).run();
             case "hedge" -> new HedgeBench(args).run();
             case "firstrequests" -> new FirstRequestsBench(args).run();
+            case "tls" -> new TlsBench(args).run();
+            case "memory" -> new MemoryBench(args).run();
             default -> {
                 System.err.println("unknown benchmark '" + argv[0] + "'");
                 yield 2;

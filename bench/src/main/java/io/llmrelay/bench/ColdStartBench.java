@@ -51,7 +51,11 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * Variants: {@code env} (upstream key {@code env:}), {@code kms} ({@code kms:} ciphertext,
  * decrypted with KMS Decrypt against moto_server on 127.0.0.1) and {@code bedrock} (a {@code bedrock}
  * route, its requests SigV4-signed with credentials from the environment, as Lambda gives the role's,
- * to a loopback upstream that answers ConverseStream frames: {@link UpstreamWire#BEDROCK}); {@code env}
+ * to a loopback upstream that answers ConverseStream frames: {@link UpstreamWire#BEDROCK}), {@code tls-env}
+ * and {@code tls-kms} (the route's upstream is HTTPS, {@link TlsUpstream}, HTTP/2 unless {@code --tls-mode h1};
+ * the function trusts its self-signed certificate through {@code -Djavax.net.ssl.trustStore} on its command
+ * line, a copy of the JDK's cacerts plus that certificate: {@link BenchTrust}, so the first byte includes
+ * the TCP connect and the TLS handshake); {@code env}
  * and {@code kms} also as SnapStart
  * ({@code snap-env}, {@code snap-kms}): the function starts with
  * {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}, runs init and its priming, and calls
@@ -71,8 +75,15 @@ final class ColdStartBench {
     private Path keepClassLog;
     /** --cpus LIST: run the function under taskset (e.g. 0: one CPU). */
     private String cpus = "";
+    /** --tls-mode h2|h1: what the tls-* variants' upstream offers by ALPN (h2: as api.openai.com does). */
+    private TlsUpstream.Mode tlsMode = TlsUpstream.Mode.H2;
+    /** The current setup's extra environment variable (NAME=VALUE), or "". */
+    private String setupEnv = "";
     /** The bedrock variant's upstream, speaking event-stream frames; null unless that variant runs. */
     private ScheduledUpstream bedrockUpstream;
+    /** The tls-* variants' HTTPS upstream and the trust store the function gets for it; null unless they run. */
+    private TlsUpstream tlsUpstream;
+    private BenchTrust trust;
 
     ColdStartBench(Args args) {
         this.args = args;
@@ -92,8 +103,12 @@ final class ColdStartBench {
      * (e.g. dumping a class-data archive) before the measured runs. {@code {root}} in options
      * stands for the unzipped package's directory ({@code /var/task} on Lambda).
      */
-    record Setup(String label, Path zip, String layout, String toolOptions, String trainOptions) {
-        /** {@code label,zip=PATH[,layout=zip|jar][,jto=OPTIONS][,train=OPTIONS]}; setups separated by ';'. */
+    record Setup(String label, Path zip, String layout, String toolOptions, String trainOptions, String env) {
+        /**
+         * {@code label,zip=PATH[,layout=zip|jar][,jto=OPTIONS][,train=OPTIONS][,env=NAME=VALUE]}; setups
+         * separated by ';'. {@code env}: one variable for the function's environment (e.g.
+         * {@code RELAY_PREWARM_TLS=off}: one zip measured with and without a switch, side by side).
+         */
         static List<Setup> parse(String spec, Path defaultZip, String defaultLayout, String defaultJto) {
             List<Setup> setups = new ArrayList<>();
             for (String one : spec.split(";")) {
@@ -108,7 +123,7 @@ final class ColdStartBench {
                 }
                 setups.add(new Setup(fields[0].trim(), Path.of(kv.getOrDefault("zip", defaultZip.toString())),
                         kv.getOrDefault("layout", defaultLayout), kv.getOrDefault("jto", defaultJto),
-                        kv.getOrDefault("train", "")));
+                        kv.getOrDefault("train", ""), kv.getOrDefault("env", "")));
             }
             return setups;
         }
@@ -128,6 +143,7 @@ final class ColdStartBench {
         List<Setup> setups = Setup.parse(args.get("setups", "relay"), zip, layout, toolOptions);
         boolean classLog = args.flag("class-log");
         cpus = args.get("cpus", "");
+        tlsMode = TlsUpstream.Mode.parse(args.get("tls-mode", "h2"));
         String keep = args.get("keep-class-log", "");
         keepClassLog = keep.isEmpty() ? null : Path.of(keep);
         Path out = Path.of(args.get("out", "bench/results/coldstart.json"));
@@ -144,6 +160,11 @@ final class ColdStartBench {
         try (ScheduledUpstream upstream = new ScheduledUpstream(3, 20, 0)) {
             if (variants.contains("bedrock")) {
                 bedrockUpstream = new ScheduledUpstream(UpstreamWire.BEDROCK, 3, 20, 0);
+            }
+            if (variants.stream().anyMatch(v -> v.contains("tls-"))) {
+                trust = BenchTrust.create(Path.of(java).toAbsolutePath().getParent().getParent());
+                tlsUpstream = new TlsUpstream(tlsMode, trust, 3, 20, 0);
+                System.out.printf("coldstart: tls-* variants: %s upstream at %s%n", tlsMode.label(), tlsUpstream.baseUrl());
             }
             for (Setup setup : setups) {
                 Path root = Files.createTempDirectory("llm-relay-coldstart-" + setup.label() + "-");
@@ -166,11 +187,13 @@ final class ColdStartBench {
             }
             for (Setup setup : setups) {
                 Path root = roots.get(setup.label());
+                setupEnv = setup.env();
                 if (!setup.trainOptions().isEmpty()) {
                     // A training run whose JVM writes a class-data archive or AOT cache at exit.
                     String training = setup.trainOptions().replace("{root}", root.toString());
                     // The kms variant's path is a superset of env's: train on it when it is measured.
-                    String trainOn = variants.contains("kms") ? "kms" : variants.getFirst();
+                    String trainOn = variants.contains("tls-kms") ? "tls-kms" : variants.contains("kms") ? "kms"
+                            : variants.getFirst();
                     Run r = once(java, root, upstream, trainOn, kmsReference, moto, training, false);
                     System.out.printf("%s: training run (%s): %s%n", setup.label(), training,
                             r.error() == null ? "ok" : "FAILED " + r.error());
@@ -194,8 +217,10 @@ final class ColdStartBench {
                 for (Setup setup : setups) {
                     for (String variant : variants) {
                         Path root = roots.get(setup.label());
+                        setupEnv = setup.env();
                         Run r = once(java, root, upstream, variant, kmsReference, moto, setup.tool(root), classLog)
                                 .labelled(setup.label());
+                        setupEnv = "";
                         results.add(r);
                         if (r.error() != null) {
                             System.out.println("run " + (i + 1) + " " + setup.label() + " " + variant + " FAILED: " + r.error());
@@ -214,6 +239,12 @@ final class ColdStartBench {
             if (bedrockUpstream != null) {
                 bedrockUpstream.close();
             }
+            if (tlsUpstream != null) {
+                tlsUpstream.close();
+            }
+            if (trust != null) {
+                trust.close();
+            }
             for (Path root : roots.values()) {
                 try (Stream<Path> files = Files.walk(root)) {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -226,23 +257,27 @@ final class ColdStartBench {
      * One cold start, against a Runtime API of its own: a killed process leaves its long-polling
      * {@code next} behind in the Runtime API, which would swallow the next run's invocation.
      */
-    private Run once(String java, Path root, ScheduledUpstream upstream, String variant,
+    private Run once(String java, Path root, BenchUpstream upstream, String variant,
             String kmsReference, MotoServer moto, String toolOptions, boolean classLog) throws Exception {
         try (LocalRuntimeApi api = LocalRuntimeApi.start()) {
             return once(java, root, api, upstream, variant, kmsReference, moto, toolOptions, classLog);
         }
     }
 
-    private Run once(String java, Path root, LocalRuntimeApi api, ScheduledUpstream upstream, String variant,
+    private Run once(String java, Path root, LocalRuntimeApi api, BenchUpstream upstream, String variant,
             String kmsReference, MotoServer moto, String toolOptions, boolean classLog) throws Exception {
         String tag = "cold-" + System.nanoTime();
         boolean bedrock = variant.equals("bedrock");
         if (bedrock) {
             upstream = bedrockUpstream;
         }
+        boolean tls = variant.contains("tls-"); // tls-env, tls-kms, snap-tls-env, snap-tls-kms
+        if (tls) {
+            upstream = tlsUpstream;
+        }
         String apiKey = variant.endsWith("kms") ? "kms:" + kmsReference : "env:BENCH_UPSTREAM_KEY";
         boolean snapStart = variant.startsWith("snap-");
-        String route = bedrock ? UpstreamWire.BEDROCK.route(upstream.port()) : """
+        String route = bedrock ? UpstreamWire.BEDROCK.route(bedrockUpstream.port()) : """
                 {"name":"%s","baseUrl":"%s","apiKey":"%s","models":["bench-model"],"default":true}"""
                 .formatted(ROUTE, upstream.baseUrl(), apiKey);
         String config = """
@@ -259,6 +294,9 @@ final class ColdStartBench {
                 // The managed java25 runtime's command line (see src/lambda/relay-wrapper), minus its agent.
                 "-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
+        if (tls) {
+            command.addAll(trust.relayJvmOptions()); // the bench's trust store: cacerts plus the upstream's certificate
+        }
         if (classLogFile != null) {
             command.add("-Xlog:class+load=info:file=" + classLogFile + ":uptimenanos,tid");
         }
@@ -291,6 +329,9 @@ final class ColdStartBench {
         }
         if (!toolOptions.isEmpty()) {
             env.put("JAVA_TOOL_OPTIONS", toolOptions);
+        }
+        if (setupEnv.contains("=")) {
+            env.put(setupEnv.substring(0, setupEnv.indexOf('=')), setupEnv.substring(setupEnv.indexOf('=') + 1));
         }
         Path log = Files.createTempFile("coldstart-function", ".log");
         builder.directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -509,6 +550,7 @@ final class ColdStartBench {
             m.put("layout", s.layout());
             m.put("javaToolOptions", s.toolOptions());
             m.put("training", s.trainOptions());
+            m.put("env", s.env());
             setupList.add(m);
         }
         setup.put("setups", setupList);

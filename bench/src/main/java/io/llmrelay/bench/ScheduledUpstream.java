@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * CLOCK_MONOTONIC on Linux). A request with
  * {@code stream_options.include_usage} gets a usage chunk right before {@code [DONE]}.
  */
-final class ScheduledUpstream implements Closeable {
+final class ScheduledUpstream implements BenchUpstream, Closeable {
     private static final Pattern TAG = Pattern.compile("(?:bench|cold)-[0-9]+");
 
     private final ServerSocket server;
@@ -90,7 +90,8 @@ final class ScheduledUpstream implements Closeable {
         acceptor.start();
     }
 
-    String baseUrl() {
+    @Override
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
     }
 
@@ -112,7 +113,8 @@ final class ScheduledUpstream implements Closeable {
     }
 
     /** Send times (System.nanoTime) of the tagged request's chunks, in order; null if never seen. */
-    AtomicLongArray sentTimes(String tag) {
+    @Override
+    public AtomicLongArray sentTimes(String tag) {
         return sent.get(tag);
     }
 
@@ -121,7 +123,8 @@ final class ScheduledUpstream implements Closeable {
         return receipts.get(tag);
     }
 
-    void forget(String tag) {
+    @Override
+    public void forget(String tag) {
         sent.remove(tag);
         receipts.remove(tag);
     }

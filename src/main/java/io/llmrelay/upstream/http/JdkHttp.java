@@ -19,19 +19,48 @@ import java.util.function.Supplier;
 
 /**
  * The conventions every HTTP upstream shares (the OpenAI-compatible one, Anthropic, Bedrock): one
- * JDK {@link HttpClient}, requests whose timeout bounds only the response head, HTTP/1.1 pinned on
- * plain http, and failures to get a head turned into {@link UpstreamException}s that name the host,
- * never a key.
+ * JDK {@link HttpClient}, requests whose timeout bounds only the response head, HTTP/1.1 (no h2c
+ * upgrade on plain http, no HTTP/2 on https), a POST retried once on a stale pooled connection, and
+ * failures to get a head turned into {@link UpstreamException}s that name the host, never a key.
  */
 public final class JdkHttp {
     private static final int MAX_CLIENT_REQUEST_ID = 512;
+    /**
+     * The JDK client's switch for retrying any request, POST included, once, when a pooled
+     * connection fails before a single response byte came back (its internal
+     * {@code ConnectionExpiredException}: the upstream closed or reset an idle kept-alive
+     * connection while the client reused it). By default the JDK retries that only for GET and
+     * HEAD (jdk.internal.net.http.MultiExchange, as read in JDK 25's source), so a stale connection
+     * would cost the caller an error or one of the route's retries and its wait. Sent again, a chat
+     * completion had not been answered at all the first time (at worst the upstream began on it and
+     * bills those tokens: a chat completion changes nothing else). Read once, when the JDK's client
+     * classes initialise: hence {@link #configureClients()} first thing in {@code main}.
+     */
+    static final String RETRY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
+
+    static {
+        configureClients();
+    }
 
     private JdkHttp() {}
+
+    /**
+     * Sets the JDK client's system properties this relay relies on ({@link #RETRY_ALL_METHODS}),
+     * unless the command line set them; must run before the first {@link HttpClient} sends.
+     */
+    public static void configureClients() {
+        if (System.getProperty(RETRY_ALL_METHODS) == null) {
+            System.setProperty(RETRY_ALL_METHODS, "true");
+        }
+    }
 
     /** The client an upstream uses; a client owns a connection pool, so share the instance. */
     public static HttpClient newClient() {
         return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_2) // negotiated by ALPN on https; plain http is pinned to 1.1 per request
+                // HTTP/1.1 on https too: with one stream per environment HTTP/2 was no faster, warm or cold
+                // (bench/ tls and coldstart, figures in bench/README.md), and one protocol means one code
+                // path to warm before a SnapStart snapshot (cli.PrewarmTls) and to test.
+                .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER) // a redirected POST would lose its body or its key
                 .build();
     }
@@ -42,7 +71,8 @@ public final class JdkHttp {
                 .timeout(firstByteTimeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (!"https".equalsIgnoreCase(uri.getScheme())) {
-            // Over plain http the client would otherwise try an h2c upgrade, which some servers mishandle.
+            // Pinned per request: UpstreamHttp sends a request pinned to HTTP/1.1 through its own
+            // blocking client on the relay's thread (plain http); https stays on the JDK client.
             builder.version(HttpClient.Version.HTTP_1_1);
         }
         return builder;

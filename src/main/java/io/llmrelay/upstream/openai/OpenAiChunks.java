@@ -16,6 +16,8 @@ final class OpenAiChunks implements ChunkStream {
     private final String model;
     private final boolean hideUsageChunk;
     private ChunkDecoder decoder;
+    /** {@code [DONE]} was read: what follows is the body's end, read before closing so the connection is pooled. */
+    private volatile boolean ended;
 
     /**
      * @param model          for chunks that name none; null: "unknown"
@@ -46,7 +48,11 @@ final class OpenAiChunks implements ChunkStream {
         if (event.data().isEmpty()) {
             return StreamItem.HEARTBEAT;
         }
-        return decoder().decode(event.data());
+        StreamItem item = decoder().decode(event.data());
+        if (item instanceof StreamItem.End) {
+            ended = true;
+        }
+        return item;
     }
 
     /** Made at the first event: its {@code created} for chunks without one is the stream's start. */
@@ -64,6 +70,10 @@ final class OpenAiChunks implements ChunkStream {
 
     @Override
     public void close() {
-        answer.close();
+        if (ended) {
+            answer.closeAfterEnd();
+        } else {
+            answer.close(); // mid-stream: abandon the exchange, which stops the upstream generating
+        }
     }
 }

@@ -1,0 +1,121 @@
+package io.llmrelay.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llmrelay.aws.AwsClients;
+import io.llmrelay.json.Json;
+import io.llmrelay.keys.KeyDigest;
+import io.llmrelay.testing.KeepAliveUpstream;
+import io.llmrelay.testing.KeepAliveUpstream.Idle;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The function's upstream connections across invocations, through {@link LambdaHandler} (the set-up
+ * Lambda builds: {@code RenewableUpstreams} over the JDK HTTP client) against a real keep-alive
+ * server on 127.0.0.1 that counts its connections: one connection serves every invocation of an
+ * environment; a SnapStart restore drops it and makes a new one; and a pooled connection the upstream
+ * closed or reset costs the caller nothing: the request goes again, once, on a new connection, before
+ * the first byte. The route has {@code retries: 0}, so none of this is the relay's own retrying.
+ */
+@Timeout(30)
+class UpstreamConnectionsTest {
+    private static final String CALLER_KEY = "rk-connections-test-caller";
+
+    private KeepAliveUpstream upstream;
+    private AwsClients aws;
+
+    @AfterEach
+    void stop() {
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (aws != null) {
+            aws.close();
+        }
+    }
+
+    @Test
+    void invocationsOfOneEnvironmentShareOneUpstreamConnection() throws Exception {
+        LambdaHandler handler = handler(Idle.KEEP, "on-demand");
+        for (int i = 0; i < 4; i++) {
+            assertAnswered(invoke(handler));
+        }
+        assertEquals(4, upstream.requests());
+        assertEquals(1, upstream.connections(), "every invocation reused the pooled connection");
+    }
+
+    @Test
+    void aRestoreDropsThePooledConnectionAndTheNextRequestMakesANewOne() throws Exception {
+        LambdaHandler handler = handler(Idle.KEEP, "snap-start");
+        assertAnswered(invoke(handler));
+        assertAnswered(invoke(handler));
+        assertEquals(1, upstream.connections());
+
+        handler.afterRestore();
+        assertTrue(upstream.clientClosed(0, 5_000), "the connection from before the snapshot is closed");
+        assertAnswered(invoke(handler));
+        assertAnswered(invoke(handler));
+        assertEquals(2, upstream.connections(), "one new connection after the restore, then reused");
+        assertEquals(4, upstream.requests());
+    }
+
+    @Test
+    void aPooledConnectionTheUpstreamClosedWhileIdleCostsNoError() throws Exception {
+        LambdaHandler handler = handler(Idle.CLOSE_AFTER_ANSWER, "on-demand");
+        assertAnswered(invoke(handler));
+        Thread.sleep(50); // the upstream's close is in before the next invocation, as after an idle timeout
+        assertAnswered(invoke(handler));
+        assertAnswered(invoke(handler));
+        assertEquals(3, upstream.requests(), "no request was lost or sent twice");
+        assertEquals(3, upstream.connections());
+    }
+
+    @Test
+    void aPooledConnectionResetWhileTheRequestIsSentIsRetriedOnceOnANewConnection() throws Exception {
+        LambdaHandler handler = handler(Idle.RESET_SECOND_REQUEST, "on-demand");
+        assertAnswered(invoke(handler));
+        assertAnswered(invoke(handler)); // its first try is reset on the pooled connection
+        assertEquals(1, upstream.resets());
+        assertEquals(3, upstream.requests(), "the reset request was sent again");
+        assertEquals(2, upstream.connections(), "again on a new connection");
+    }
+
+    private LambdaHandler handler(Idle idle, String initialization) throws Exception {
+        upstream = KeepAliveUpstream.start(idle);
+        aws = AwsClients.standard();
+        String config = """
+                {"callers": [{"name": "test", "keySha256": "%s"}],
+                 "routes": [{"name": "up", "baseUrl": "%s", "apiKey": "env:CONNECTIONS_TEST_KEY",
+                             "models": ["gpt-test"], "retries": 0}]}
+                """.formatted(KeyDigest.sha256Hex(CALLER_KEY), upstream.baseUrl());
+        return new LambdaHandler(Map.of("RELAY_CONFIG", config, "CONNECTIONS_TEST_KEY", "sk-connections-test",
+                "AWS_LAMBDA_INITIALIZATION_TYPE", initialization, "RELAY_LOG_LEVEL", "off", "RELAY_METRICS", "off"), aws);
+    }
+
+    private static String invoke(LambdaHandler handler) throws Exception {
+        String body = "{\"model\":\"gpt-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        String event = """
+                {"version":"2.0","routeKey":"$default","rawPath":"/v1/chat/completions","rawQueryString":"",
+                 "headers":{"authorization":"Bearer %s","content-type":"application/json"},
+                 "requestContext":{"requestId":"r","http":{"method":"POST","path":"/v1/chat/completions",
+                  "protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"test"}},
+                 "body":%s,"isBase64Encoded":false}
+                """.formatted(CALLER_KEY, Json.write(body));
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), answer,
+                new PrimingContext("connections-test"));
+        return answer.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void assertAnswered(String answer) {
+        assertTrue(answer.contains("\"statusCode\":200") && answer.contains("\"content\":\"hi\"")
+                && answer.endsWith("data: [DONE]\n\n"), "a whole streamed answer: " + answer);
+    }
+}
