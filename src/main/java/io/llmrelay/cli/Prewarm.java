@@ -166,31 +166,45 @@ final class Prewarm {
             URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions");
             try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(BOUND).build()) {
-                HttpRequest request = HttpRequest.newBuilder(uri).timeout(BOUND)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(SAMPLE_BODY.getBytes(StandardCharsets.UTF_8)))
-                        .setHeader("Content-Type", "application/json")
-                        .setHeader("Accept", "text/event-stream")
-                        .build();
-                CompletableFuture<HttpResponse<InputStream>> response =
-                        client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+                CompletableFuture<HttpResponse<InputStream>> response = sendSample(client, uri, SAMPLE_BODY);
                 try (Socket socket = server.accept()) {
-                    socket.setSoTimeout((int) BOUND.toMillis());
-                    readRequest(socket.getInputStream());
-                    OutputStream out = socket.getOutputStream();
-                    byte[] event = ("data: " + SAMPLE_CHUNK + "\n\n").getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
-                            + "connection: close\r\n\r\n" + Integer.toHexString(event.length) + "\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    out.write(event);
-                    out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    try (InputStream body = response.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).body()) {
-                        SseReader reader = new SseReader(body);
-                        while (reader.next() != null) {
-                            // read to the end, as the relay does
-                        }
-                    }
+                    answerAndRead(socket, SAMPLE_CHUNK, response);
                 }
+            }
+        }
+    }
+
+    /** Sends {@code body} as the relay posts a streamed chat request, without waiting for the answer. */
+    static CompletableFuture<HttpResponse<InputStream>> sendSample(HttpClient client, URI uri, String body) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(BOUND)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)))
+                .setHeader("Content-Type", "application/json")
+                .setHeader("Accept", "text/event-stream")
+                .build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /**
+     * The server side of a loopback exchange on an accepted {@code socket} (plain or TLS): reads the
+     * request, answers one chunked event holding {@code chunkJson}, and reads {@code response} to
+     * its end as the relay reads a stream.
+     */
+    static void answerAndRead(Socket socket, String chunkJson, CompletableFuture<HttpResponse<InputStream>> response)
+            throws Exception {
+        socket.setSoTimeout((int) BOUND.toMillis());
+        readRequest(socket.getInputStream());
+        OutputStream out = socket.getOutputStream();
+        byte[] event = ("data: " + chunkJson + "\n\n").getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+                + "connection: close\r\n\r\n" + Integer.toHexString(event.length) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(event);
+        out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        try (InputStream body = response.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).body()) {
+            SseReader reader = new SseReader(body);
+            while (reader.next() != null) {
+                // read to the end, as the relay does
             }
         }
     }

@@ -1,19 +1,14 @@
 package io.llmrelay.cli;
 
-import io.llmrelay.upstream.sse.SseReader;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -68,30 +63,9 @@ final class PrewarmTls {
             // As JdkHttp builds the relay's client: HTTP/1.1.
             try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(clientContext)
                     .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(BOUND).build()) {
-                HttpRequest request = HttpRequest.newBuilder(uri).timeout(BOUND)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(sampleBody.getBytes(StandardCharsets.UTF_8)))
-                        .setHeader("Content-Type", "application/json")
-                        .setHeader("Accept", "text/event-stream")
-                        .build();
-                CompletableFuture<HttpResponse<InputStream>> response =
-                        client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+                CompletableFuture<HttpResponse<InputStream>> response = Prewarm.sendSample(client, uri, sampleBody);
                 try (SSLSocket socket = (SSLSocket) server.accept()) {
-                    socket.setSoTimeout((int) BOUND.toMillis());
-                    Prewarm.readRequest(socket.getInputStream());
-                    OutputStream out = socket.getOutputStream();
-                    byte[] event = ("data: " + sampleEvent + "\n\n").getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
-                            + "connection: close\r\n\r\n" + Integer.toHexString(event.length) + "\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    out.write(event);
-                    out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    try (InputStream body = response.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).body()) {
-                        SseReader reader = new SseReader(body);
-                        while (reader.next() != null) {
-                            // read to the end, as the relay does
-                        }
-                    }
+                    Prewarm.answerAndRead(socket, sampleEvent, response);
                 }
             }
         }
