@@ -12,7 +12,7 @@
 #                                                            and Anthropic SSE / Bedrock frames translated)
 #   bench/run.sh scrub     [JMH options, e.g. -prof gc]     (key scrubbing: per event, and its slope over 1 KB-8 MB)
 #   bench/run.sh upstreamclient [--requests 400]            (JDK HttpClient vs a socket client, C1 flags)
-#   bench/run.sh firstrequests [--jar a=A.jar,b=B.jar] [--requests 100] [--batch 20] [--runs 3]
+#   bench/run.sh firstrequests [--jar a=A.jar,b=B.jar] [--serve-env b:NAME=VALUE] [--requests 100] [--batch 20] [--runs 3]
 #                          (a fresh serve per run: the first requests of an environment, relay vs direct)
 #   bench/run.sh hedge     [--requests 200] [--tail-percent 5] [--tail-ms 2000] [--first-ms 200]
 #                          [--hedge-after-ms 400] [--out bench/results/hedge.json]   (hedged first token)

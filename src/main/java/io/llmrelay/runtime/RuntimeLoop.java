@@ -140,6 +140,9 @@ public final class RuntimeLoop {
                 if (stopRequested) {
                     return Exit.STOPPED;
                 }
+                if (Stages.ON) {
+                    Stages.polling();
+                }
                 invocation = client.next();
                 if (Stages.ON) {
                     Stages.begin();

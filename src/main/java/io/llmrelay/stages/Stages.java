@@ -1,6 +1,8 @@
 package io.llmrelay.stages;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 
 /**
  * Timestamps of one invocation along the relay's path, for the latency bench only
@@ -47,15 +49,34 @@ public final class Stages {
     }
 
     private static final Stage[] STAGES = Stage.values();
-    private static final ThreadLocal<long[]> MARKS = ThreadLocal.withInitial(() -> new long[STAGES.length]);
+    /** Per stage its wall time, then (at {@code STAGES.length + ordinal}) the thread's CPU time; the last slot is {@link #polling()}'s CPU time. */
+    private static final ThreadLocal<long[]> MARKS = ThreadLocal.withInitial(() -> new long[2 * STAGES.length + 1]);
+    private static final int POLLING = 2 * STAGES.length;
+    /**
+     * The thread's CPU clock beside the wall clock: a span whose CPU time is near its wall time was
+     * work; the rest of it was waiting (for a peer, or for a core). Loaded only when stages are on,
+     * so java.management stays out of the production path.
+     */
+    private static final ThreadMXBean CPU = ON ? ManagementFactory.getThreadMXBean() : null;
 
     private Stages() {}
 
     /** A new invocation on this thread: forgets the last one's marks and marks {@link Stage#NEXT}. */
     public static void begin() {
         long[] marks = MARKS.get();
+        long polling = marks[POLLING];
         java.util.Arrays.fill(marks, 0);
+        marks[POLLING] = polling;
         marks[Stage.NEXT.ordinal()] = System.nanoTime();
+        marks[STAGES.length + Stage.NEXT.ordinal()] = CPU.getCurrentThreadCpuTime();
+    }
+
+    /**
+     * The loop is about to call {@code next}: its CPU time now, so that the CPU the call spends
+     * reading and parsing the reply is known ({@code cpu_polling}); the wait in between costs none.
+     */
+    public static void polling() {
+        MARKS.get()[POLLING] = CPU.getCurrentThreadCpuTime();
     }
 
     /** Marks {@code stage} now unless it was marked already for this thread's invocation. */
@@ -63,16 +84,29 @@ public final class Stages {
         long[] marks = MARKS.get();
         if (marks[stage.ordinal()] == 0) {
             marks[stage.ordinal()] = System.nanoTime();
+            marks[STAGES.length + stage.ordinal()] = CPU.getCurrentThreadCpuTime();
         }
     }
 
-    /** One line with this thread's marks for invocation {@code requestId}: {@code relay-stages <id> next=<ns> ...}. */
+    /**
+     * One line with this thread's marks for invocation {@code requestId}:
+     * {@code relay-stages <id> next=<ns> ... cpu_polling=<ns> cpu_next=<ns> ...}, wall times then
+     * the thread's CPU times at the same marks.
+     */
     public static void report(String requestId, PrintStream out) {
         long[] marks = MARKS.get();
         StringBuilder line = new StringBuilder(160).append(LINE).append(' ').append(requestId);
         for (Stage stage : STAGES) {
             if (marks[stage.ordinal()] != 0) {
                 line.append(' ').append(stage.key).append('=').append(marks[stage.ordinal()]);
+            }
+        }
+        if (marks[POLLING] != 0) {
+            line.append(" cpu_polling=").append(marks[POLLING]);
+        }
+        for (Stage stage : STAGES) {
+            if (marks[stage.ordinal()] != 0) {
+                line.append(" cpu_").append(stage.key).append('=').append(marks[STAGES.length + stage.ordinal()]);
             }
         }
         out.println(line);

@@ -29,7 +29,8 @@ final class FirstRequestsBench {
     private record Pair(double relayMs, double directMs, Double oursMs) {}
 
     int run() throws Exception {
-        List<LatencyBench.Build> builds = LatencyBench.Build.parse(args.get("jar", "target/llm-relay.jar"), "");
+        List<LatencyBench.Build> builds = LatencyBench.Build.parse(args.get("jar", "target/llm-relay.jar"),
+                args.get("serve-env", ""));
         String java = args.get("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         int requests = args.integer("requests", 100);
         int batch = args.integer("batch", 20);
