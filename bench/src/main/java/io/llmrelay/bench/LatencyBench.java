@@ -38,8 +38,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class LatencyBench {
     static final String CALLER_KEY = "rk-bench-caller-key-not-a-secret";
-    static final List<String> MANAGED_RUNTIME_FLAGS =
-            List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    /**
+     * The JIT and GC flags the function runs with on Lambda: the managed runtime's
+     * ({@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}) and, in front, what src/lambda/relay-wrapper
+     * adds ({@code -XX:CompileThresholdScaling=0.05}). To measure without the wrapper's flag:
+     * {@code --serve-flags "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}.
+     */
+    static final List<String> MANAGED_RUNTIME_FLAGS = List.of("-XX:CompileThresholdScaling=0.05",
+            "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     /** -Dbench.trace=true: prints the client's and the upstream's timestamps of each relayed request. */
     private static final boolean TRACE = Boolean.getBoolean("bench.trace");
@@ -80,6 +86,14 @@ final class LatencyBench {
             new Span("head to first event", "head", "event", "ours"),
             new Span("event to chunk written", "event", "written", "ours"),
             new Span("written to caller", "written", "callerFirst", "serve"),
+            // The runtime loop thread's CPU time over its own spans (Stages' cpu_ marks): what of
+            // "ours" was work on that thread rather than waiting for a peer or a core.
+            new Span("cpu: read the next reply", "cpu_polling", "cpu_next", "cpu"),
+            new Span("cpu: event to handler", "cpu_next", "cpu_handler", "cpu"),
+            new Span("cpu: handler to send", "cpu_handler", "cpu_sent", "cpu"),
+            new Span("cpu: send, read the head", "cpu_sent", "cpu_head", "cpu"),
+            new Span("cpu: head to first event", "cpu_head", "cpu_event", "cpu"),
+            new Span("cpu: event to chunk written", "cpu_event", "cpu_written", "cpu"),
             new Span("direct: client to upstream", "client", "received", "direct"),
             new Span("direct: upstream to client", "upstreamFirst", "callerFirst", "direct"));
 
@@ -87,7 +101,7 @@ final class LatencyBench {
     static final List<String> SERVE_POINTS =
             List.of("frontend", "delivered", "next", "handler", "sent", "head", "event", "written");
     /** Per request, besides the spans: the sum of the spans of each owner. */
-    private static final List<String> OWNERS = List.of("ours", "serve", "upstream");
+    private static final List<String> OWNERS = List.of("ours", "serve", "upstream", "cpu");
 
     /**
      * A build under test: a label, its runnable jar, and environment variables for its serve

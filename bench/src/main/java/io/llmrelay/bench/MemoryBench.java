@@ -105,8 +105,9 @@ final class MemoryBench {
 
     private Process once(int size, int p, CpuShare share, String java, Path jar, Path config, BenchTrust trust,
             TlsUpstream upstream, StreamCheck check, int requests, int n, Path log) throws Exception {
-        List<String> flags = new ArrayList<>(List.of("-XX:MaxHeapSize=" + heapKb(size) + "k", "-XX:+UseSerialGC",
-                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
+        // Lambda's heap flag for the size, then its JIT and GC flags with relay-wrapper's addition.
+        List<String> flags = new ArrayList<>(List.of("-XX:MaxHeapSize=" + heapKb(size) + "k"));
+        flags.addAll(LatencyBench.MANAGED_RUNTIME_FLAGS);
         flags.addAll(trust.relayJvmOptions());
         long spawn = System.nanoTime();
         List<Double> ttfbs = new ArrayList<>();
