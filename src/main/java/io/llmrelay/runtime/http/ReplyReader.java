@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,7 @@ final class ReplyReader {
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
     private final InputStream in;
+    private byte[] line = new byte[256];
 
     private ReplyReader(InputStream in) {
         this.in = in;
@@ -150,7 +152,7 @@ final class ReplyReader {
             }
             first = digits;
         }
-        String digits = first.replaceFirst("^0+(?=.)", "");
+        String digits = withoutLeadingZeros(first);
         if (digits.length() > 9 || Integer.parseInt(digits) > MAX_BODY_BYTES) {
             throw new IOException("Runtime API announced a body over " + MAX_BODY_BYTES + " bytes: " + digits);
         }
@@ -162,7 +164,7 @@ final class ReplyReader {
         while (true) {
             String line = readLine();
             int end = line.indexOf(';');
-            String size = (end >= 0 ? line.substring(0, end) : line).stripTrailing().replaceFirst("^0+(?=.)", "");
+            String size = withoutLeadingZeros((end >= 0 ? line.substring(0, end) : line).stripTrailing());
             if (size.isEmpty() || size.length() > 8 || !isHex(size)) {
                 throw new IOException("Runtime API sent a malformed chunk size: " + printable(line));
             }
@@ -190,27 +192,39 @@ final class ReplyReader {
         return bytes;
     }
 
+    /** "0042" is 42, "0" stays "0": what {@code replaceFirst("^0+(?=.)", "")} did, without a regex per reply. */
+    private static String withoutLeadingZeros(String digits) {
+        int start = 0;
+        while (start < digits.length() - 1 && digits.charAt(start) == '0') {
+            start++;
+        }
+        return digits.substring(start);
+    }
+
+    /** One line, CRLF or LF stripped; the bytes go into {@link #line}, reused for every line of the reply. */
     private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int length = 0;
         while (true) {
             int b = in.read();
             if (b == -1) {
                 throw new EOFException("Runtime API closed the connection in the middle of a reply");
             }
-            if (line.size() >= MAX_HEAD_BYTES) {
+            if (length >= MAX_HEAD_BYTES) {
                 throw new IOException("Runtime API sent a line longer than " + MAX_HEAD_BYTES + " bytes");
             }
             if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
                 for (int i = 0; i < end; i++) {
-                    if (bytes[i] == '\r') {
+                    if (line[i] == '\r') {
                         throw new IOException("Runtime API sent a bare CR in a reply head");
                     }
                 }
-                return new String(bytes, 0, end, StandardCharsets.UTF_8);
+                return new String(line, 0, end, StandardCharsets.UTF_8);
             }
-            line.write(b);
+            if (length == line.length) {
+                line = Arrays.copyOf(line, Math.min(2 * length, MAX_HEAD_BYTES));
+            }
+            line[length++] = (byte) b;
         }
     }
 }
