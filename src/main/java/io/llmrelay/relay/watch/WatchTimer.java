@@ -17,6 +17,11 @@ final class WatchTimer {
         return TIMER.schedule(task, Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
+    /** How many tasks were ever scheduled on the timer (approximate, as the executor counts them). */
+    static long tasksScheduled() {
+        return TIMER.getTaskCount();
+    }
+
     private static ScheduledThreadPoolExecutor timer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "relay-watchdog");

@@ -65,7 +65,7 @@ public final class WatchedChunks implements AutoCloseable {
         if (streamLimit != null) {
             streamLimit.close();
         }
-        idle.disarm();
+        idle.close();
         chunks.close();
     }
 }

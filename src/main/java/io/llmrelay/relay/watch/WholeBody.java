@@ -43,8 +43,8 @@ public final class WholeBody {
 
     private static byte[] readUpTo(UpstreamResponse answer, int maxBytes, long idleTimeoutMs, Deadline deadline)
             throws ReadFailure {
-        IdleWatchdog idle = new IdleWatchdog(idleTimeoutMs, answer::close);
-        try (Deadline.Watch watch = deadline.watch(answer::close)) {
+        try (IdleWatchdog idle = new IdleWatchdog(idleTimeoutMs, answer::close);
+                Deadline.Watch watch = deadline.watch(answer::close)) {
             InputStream in = answer.body();
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 8192));
             byte[] buffer = new byte[8192];
