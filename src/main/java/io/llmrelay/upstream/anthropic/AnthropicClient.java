@@ -46,6 +46,6 @@ public final class AnthropicClient {
 
     /** {@code base + "/messages"}, one slash between. */
     static URI messagesUri(URI baseUrl) {
-        return URI.create(baseUrl.toString().replaceAll("/+$", "") + "/messages");
+        return URI.create(JdkHttp.withoutTrailingSlashes(baseUrl.toString()) + "/messages");
     }
 }

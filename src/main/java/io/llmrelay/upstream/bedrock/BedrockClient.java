@@ -40,7 +40,7 @@ public final class BedrockClient {
     public UpstreamResponse send(URI endpoint, String region, String modelId, Map<String, String> extraHeaders,
             byte[] body, boolean stream, Duration firstByteTimeout)
             throws UpstreamException, RequestSigner.SigningException {
-        URI uri = URI.create(endpoint.toString().replaceAll("/+$", "") + BedrockRequestTranslator.path(modelId, stream));
+        URI uri = URI.create(JdkHttp.withoutTrailingSlashes(endpoint.toString()) + BedrockRequestTranslator.path(modelId, stream));
         Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
         headers.put("content-type", "application/json");
         headers.put("accept", stream ? "application/vnd.amazon.eventstream" : "application/json");

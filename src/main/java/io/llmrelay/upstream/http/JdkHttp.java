@@ -106,6 +106,15 @@ public final class JdkHttp {
         return new UpstreamResponse(response.statusCode(), lowerCaseNames(response.headers()), response.body());
     }
 
+    /** {@code url} without the slashes it ends with: {@code replaceAll("/+$", "")} without compiling a regex per request. */
+    public static String withoutTrailingSlashes(String url) {
+        int end = url.length();
+        while (end > 0 && url.charAt(end - 1) == '/') {
+            end--;
+        }
+        return url.substring(0, end);
+    }
+
     /** Scheme, host and port only: a base URL's path or query may carry a tenant or a token. */
     public static String describeHost(URI baseUrl) {
         String host = baseUrl.getHost() == null ? String.valueOf(baseUrl.getAuthority()) : baseUrl.getHost();

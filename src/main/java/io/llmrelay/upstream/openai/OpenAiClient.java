@@ -65,11 +65,7 @@ public final class OpenAiClient implements ChatCompletionsEndpoint {
         int question = base.indexOf('?');
         String path = question < 0 ? base : base.substring(0, question);
         String query = question < 0 ? "" : base.substring(question);
-        int end = path.length();
-        while (end > 0 && path.charAt(end - 1) == '/') {
-            end--;
-        }
-        return URI.create(path.substring(0, end) + "/chat/completions" + query);
+        return URI.create(JdkHttp.withoutTrailingSlashes(path) + "/chat/completions" + query);
     }
 
     /** Scheme, host and port only: a base URL's path or query may carry a tenant or a token. */
