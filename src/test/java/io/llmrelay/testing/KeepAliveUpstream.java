@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An OpenAI-compatible upstream on 127.0.0.1 written on raw sockets, so that a test sees and steers
@@ -32,6 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       resets the connection (TCP RST, SO_LINGER 0) without answering: the close raced the
  *       client's reuse, and the request was lost while being sent.
  * </ul>
+ * With an {@link SSLContext} it serves https: TLS over each accepted TCP connection, so that a
+ * connection is still counted once however many requests go over it, and a reset is still a bare
+ * TCP RST (no TLS alert first), as when a server or load balancer drops the connection.
  */
 public final class KeepAliveUpstream implements AutoCloseable {
     /** What the server does with a connection once it has answered on it. */
@@ -39,6 +44,8 @@ public final class KeepAliveUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final Idle idle;
+    /** null: plain http. */
+    private final SSLContext tls;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger resets = new AtomicInteger();
@@ -46,8 +53,9 @@ public final class KeepAliveUpstream implements AutoCloseable {
     private final List<CountDownLatch> clientClosed = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private KeepAliveUpstream(Idle idle) throws IOException {
+    private KeepAliveUpstream(Idle idle, SSLContext tls) throws IOException {
         this.idle = idle;
+        this.tls = tls;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         Thread acceptor = new Thread(this::accept, "keep-alive-upstream-accept");
@@ -56,11 +64,16 @@ public final class KeepAliveUpstream implements AutoCloseable {
     }
 
     public static KeepAliveUpstream start(Idle idle) throws IOException {
-        return new KeepAliveUpstream(idle);
+        return new KeepAliveUpstream(idle, null);
+    }
+
+    /** Over https, with {@code tls}'s key and certificate (LoopbackTls.server()). */
+    public static KeepAliveUpstream startTls(Idle idle, SSLContext tls) throws IOException {
+        return new KeepAliveUpstream(idle, tls);
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getLocalPort() + "/v1";
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + server.getLocalPort() + "/v1";
     }
 
     /** Connections accepted so far. */
@@ -107,8 +120,8 @@ public final class KeepAliveUpstream implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket, CountDownLatch clientGone) {
-        try (socket) {
+    private void serve(Socket tcp, CountDownLatch clientGone) {
+        try (tcp; Socket socket = tls == null ? tcp : serverSide(tcp)) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             for (int onThisConnection = 1; ; onThisConnection++) {
@@ -126,7 +139,8 @@ public final class KeepAliveUpstream implements AutoCloseable {
                 }
                 if (idle == Idle.RESET_SECOND_REQUEST && onThisConnection == 2) {
                     resets.incrementAndGet();
-                    socket.setSoLinger(true, 0); // close() now sends RST
+                    tcp.setSoLinger(true, 0); // closing the TCP socket itself now sends RST, before any TLS alert
+                    tcp.close();
                     return;
                 }
                 in.readNBytes(length);
@@ -140,6 +154,11 @@ public final class KeepAliveUpstream implements AutoCloseable {
         } catch (IOException e) {
             clientGone.countDown();
         }
+    }
+
+    /** TLS over an accepted connection, this end the server; the handshake runs at the first read. */
+    private Socket serverSide(Socket tcp) throws IOException {
+        return (SSLSocket) tls.getSocketFactory().createSocket(tcp, null, true); // server mode
     }
 
     private static void answer(OutputStream out) throws IOException {
