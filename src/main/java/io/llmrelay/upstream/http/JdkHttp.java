@@ -103,7 +103,7 @@ public final class JdkHttp {
             Thread.currentThread().interrupt();
             throw failure(UpstreamException.Kind.CONNECT, "interrupted while waiting for upstream " + where, e, secret);
         }
-        return new UpstreamResponse(response.statusCode(), lowerCaseNames(response.headers()), response.body());
+        return new UpstreamResponse(response.statusCode(), lowerCaseNames(response.headers()), new JdkBody(response.body()));
     }
 
     /** Scheme, host and port only: a base URL's path or query may carry a tenant or a token. */

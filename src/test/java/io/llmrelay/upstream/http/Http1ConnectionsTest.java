@@ -219,22 +219,6 @@ class Http1ConnectionsTest {
     }
 
     @Test
-    void closedByItsReaderAfterTheLastEventTheBodysEndIsReadAndTheConnectionReused() throws Exception {
-        ScriptedServer server = server(e -> {
-            e.answer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\ne\r\ndata: [DONE]\n\n\r\n");
-            e.answer("0\r\n\r\n"); // the last chunk follows the last event as its own write
-            return true;
-        });
-        UpstreamHttp http = client();
-        for (int i = 0; i < 3; i++) {
-            UpstreamResponse response = post(http, server.uri("http", "/"), "{}");
-            assertEquals("data: [DONE]\n\n", new String(response.body().readNBytes(14), StandardCharsets.UTF_8));
-            response.close(); // on the reading thread, with the body's end not yet read
-        }
-        assertEquals(1, server.connections.get(), "each request after the first went on the first one's connection");
-    }
-
-    @Test
     void closedByItsReaderInTheMiddleOfAStreamTheExchangeIsAborted() throws Exception {
         AtomicInteger requests = new AtomicInteger();
         AtomicReference<Integer> clientGone = new AtomicReference<>();
