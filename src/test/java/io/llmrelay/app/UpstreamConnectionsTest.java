@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -33,6 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * HTTP/1.1 client (Http1Connections), https through the JDK's HttpClient, which pools, retries a
  * stale connection and is renewed on a restore by its own rules. Over https the relay trusts the
  * upstream's self-signed certificate as its JVM's default trust ({@link LoopbackTls#trustedByDefault()}).
+ * The translating providers' streams (Anthropic, Bedrock) keep their connection too, once their
+ * last event is in.
  */
 @Timeout(30)
 class UpstreamConnectionsTest {
@@ -40,6 +43,19 @@ class UpstreamConnectionsTest {
 
     /** Which of the relay's clients the upstream's scheme sends the requests through. */
     enum Scheme { HTTP, HTTPS }
+
+    /** The route's type, and so the format the upstream answers in (KeepAliveUpstream answers each by its path). */
+    enum Provider {
+        OPENAI("\"apiKey\": \"env:CONNECTIONS_TEST_KEY\""),
+        ANTHROPIC("\"type\": \"anthropic\", \"apiKey\": \"env:CONNECTIONS_TEST_KEY\""),
+        BEDROCK("\"type\": \"bedrock\", \"region\": \"eu-west-1\"");
+
+        final String route;
+
+        Provider(String route) {
+            this.route = route;
+        }
+    }
 
     @TempDir
     static Path dir;
@@ -117,7 +133,22 @@ class UpstreamConnectionsTest {
         assertEquals(2, upstream.connections(), "again on a new connection");
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"HTTP, ANTHROPIC", "HTTPS, ANTHROPIC", "HTTP, BEDROCK", "HTTPS, BEDROCK"})
+    void aProviderStreamEndedByItsLastEventLeavesItsConnectionToTheNextInvocation(Scheme scheme, Provider provider)
+            throws Exception {
+        LambdaHandler handler = handler(scheme, provider, Idle.KEEP, "on-demand");
+        assertAnswered(invoke(handler));
+        assertAnswered(invoke(handler));
+        assertEquals(2, upstream.requests());
+        assertEquals(1, upstream.connections(), "the second invocation reused the first one's connection");
+    }
+
     private LambdaHandler handler(Scheme scheme, Idle idle, String initialization) throws Exception {
+        return handler(scheme, Provider.OPENAI, idle, initialization);
+    }
+
+    private LambdaHandler handler(Scheme scheme, Provider provider, Idle idle, String initialization) throws Exception {
         if (scheme == Scheme.HTTPS) {
             upstream = KeepAliveUpstream.startTls(idle, tls.server());
             defaultTrust = tls.trustedByDefault(); // before the handler builds its clients
@@ -127,10 +158,11 @@ class UpstreamConnectionsTest {
         aws = AwsClients.standard();
         String config = """
                 {"callers": [{"name": "test", "keySha256": "%s"}],
-                 "routes": [{"name": "up", "baseUrl": "%s", "apiKey": "env:CONNECTIONS_TEST_KEY",
-                             "models": ["gpt-test"], "retries": 0}]}
-                """.formatted(KeyDigest.sha256Hex(CALLER_KEY), upstream.baseUrl());
+                 "routes": [{"name": "up", "baseUrl": "%s", %s, "models": ["gpt-test"], "retries": 0}]}
+                """.formatted(KeyDigest.sha256Hex(CALLER_KEY), upstream.baseUrl(), provider.route);
+        // Bedrock's requests are signed with these (made-up) credentials; nothing checks the signature.
         return new LambdaHandler(Map.of("RELAY_CONFIG", config, "CONNECTIONS_TEST_KEY", "sk-connections-test",
+                "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY", "connections-test-secret",
                 "AWS_LAMBDA_INITIALIZATION_TYPE", initialization, "RELAY_LOG_LEVEL", "off", "RELAY_METRICS", "off"), aws);
     }
 
