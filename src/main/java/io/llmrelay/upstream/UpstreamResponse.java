@@ -82,37 +82,19 @@ public record UpstreamResponse(int status, Map<String, String> headers, InputStr
     }
 
     /**
-     * Closes an answer whose stream ended properly ({@code [DONE]}), so that its connection can serve
-     * the next request. The JDK client puts a connection back in its pool only once the body has been
-     * read to its end (jdk.internal.net.http.ResponseContent returns it to the pool just before the
-     * reader sees the end); closing before that (the relay stops at {@code [DONE]}, and a chunked
-     * body's last-chunk, RFC 9112 section 7.1, usually arrives just after it) cancels the exchange and
-     * closes the connection, so the next invocation paid for a new connection and, over TLS, a
-     * handshake (UpstreamConnectionsTest saw 3 connections for 4 back-to-back invocations). What is
-     * left, at most {@value #DRAIN_LIMIT} bytes, is read on a virtual thread that this one waits for,
-     * at most {@link #DRAIN_WAIT}: an upstream that keeps its body open after its last event is cut
-     * off then rather than holding up the invocation's end (the caller already has {@code [DONE]}).
+     * Closes an answer whose stream ended properly ({@code [DONE]}, or a provider's last event), so
+     * that its connection can serve the next request: a chunked body's last chunk (RFC 9112 section
+     * 7.1) usually arrives just after the last event, and a connection is pooled only once its body
+     * was read to that end. Its transport does that ({@link PooledBody}: it alone knows whether its
+     * connection may be reused, and how to bound a read), reading at most {@value #DRAIN_LIMIT} bytes
+     * for at most {@link #DRAIN_WAIT}: an upstream that keeps its body open after its last event is
+     * cut off then rather than holding up the invocation's end (the caller already has its answer).
+     * A body with no connection behind it (the demo model, a translated answer) is just closed.
      */
     public void closeAfterEnd() {
-        Thread drain = Thread.ofVirtual().name("llm-relay-upstream-drain").start(() -> {
-            try {
-                byte[] buffer = new byte[1024];
-                int left = DRAIN_LIMIT;
-                for (int n = 0; n >= 0 && left > 0; left -= Math.max(n, 0)) {
-                    n = body.read(buffer, 0, Math.min(buffer.length, left));
-                }
-            } catch (IOException | RuntimeException e) {
-                // the connection is not reusable; close() below abandons it
-            } finally {
-                close();
-            }
-        });
-        try {
-            if (!drain.join(DRAIN_WAIT)) {
-                close(); // the body did not end: abandon it (which also ends the drain's read)
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (body instanceof PooledBody pooled) {
+            pooled.closeAfterEnd(DRAIN_WAIT, DRAIN_LIMIT);
+        } else {
             close();
         }
     }

@@ -1,8 +1,11 @@
 package io.llmrelay.upstream.http;
 
+import io.llmrelay.upstream.PooledBody;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -10,23 +13,13 @@ import java.util.function.Consumer;
  * A response body read straight off its {@link Http1Connection}, framed as RFC 9112 section 6.3
  * says: no body (1xx, 204, 304), chunked (section 7.1; extensions and trailers read and dropped),
  * {@code Content-Length}, else until the connection closes. At its end the connection goes back
- * to the pool when it may be reused; {@link #close()} before the end aborts the exchange: the
- * socket is closed, which is what stops the upstream generating (and billing) tokens, and which
- * fails a read blocked in another thread.
+ * to the pool when it may be reused; {@link #close()} before the end aborts the exchange at once:
+ * the socket is closed, which is what stops the upstream generating (and billing) tokens, and which
+ * fails a read blocked in another thread. After a stream's last event, {@link #closeAfterEnd} reads
+ * on to the end first, on the calling thread, each read bounded by the socket's read timeout.
  */
-final class Http1Body extends InputStream {
+final class Http1Body extends InputStream implements PooledBody {
     private static final int MAX_CHUNK_LINE = 4096;
-    /**
-     * Closed by the thread that reads it, before its end, a body is read on for at most this long
-     * and this many bytes: a streamed answer's last event ([DONE]) comes just before the body's end
-     * (the last chunk, 5 bytes), and reading that end is what lets the connection be reused; an
-     * answer abandoned mid-stream is aborted after that much. An upstream whose socket delays small
-     * writes (Nagle's algorithm, against the client's delayed ACK: up to 40 ms on Linux) misses the
-     * window and its connection is closed, as before; streaming servers set TCP_NODELAY by default
-     * (nginx, Go's net/http, uvicorn).
-     */
-    private static final long FINISH_NANOS = 5_000_000;
-    private static final int FINISH_BYTES = 1024;
 
     private final Http1Connection connection;
     private final InputStream in;
@@ -38,8 +31,6 @@ final class Http1Body extends InputStream {
     /** Bytes left in the current chunk, or of the whole body; -1 until the close-delimited body ends. */
     private long left;
     private boolean ended;
-    /** The thread that read last: only it may read on in {@link #close()}. */
-    private volatile Thread reader;
 
     /** @param release takes the connection back once the whole body was read, when it may be reused */
     Http1Body(Http1Connection connection, Http1Connection.Head head, Consumer<Http1Connection> release)
@@ -79,7 +70,6 @@ final class Http1Body extends InputStream {
         if (len == 0) {
             return 0;
         }
-        reader = Thread.currentThread();
         if (ended) {
             return -1;
         }
@@ -111,30 +101,38 @@ final class Http1Body extends InputStream {
         return ended || settled.get() ? 0 : (int) Math.min(in.available(), left);
     }
 
-    /**
-     * Aborts the exchange unless the body was read to its end; never throws. Called by the
-     * thread that reads it (the relay after the stream's last event), the body's end is read
-     * first if it comes within {@link #FINISH_NANOS} and {@link #FINISH_BYTES}, so that the
-     * connection can be reused; called from any other thread (a watchdog, a hedge that lost), it
-     * aborts at once and reads nothing, because the reader may be reading.
-     */
+    /** Aborts the exchange at once unless the body was read to its end; from any thread; never throws. */
     @Override
     public void close() {
-        if (!ended && !settled.get() && Thread.currentThread() == reader) {
-            readToEnd();
-        }
         if (settled.compareAndSet(false, true)) {
             connection.abort();
         }
     }
 
-    private void readToEnd() {
-        long until = System.nanoTime() + FINISH_NANOS;
-        byte[] skip = new byte[256];
-        int budget = FINISH_BYTES;
+    /**
+     * Reads on to the body's end, if its connection may be reused at all, for at most {@code wait}
+     * and {@code maxBytes}, then {@link #close()}s: the connection is back in the pool if the end came,
+     * else closed. No thread is started: each read waits at most what is left of {@code wait} (the
+     * socket's read timeout). With the wait the relay gives (UpstreamResponse.DRAIN_WAIT, 50 ms), a
+     * last chunk from an upstream whose socket delays small writes (Nagle's algorithm against the
+     * client's delayed ACK: up to 40 ms on Linux) still comes in time; streaming servers set
+     * TCP_NODELAY anyway (nginx, Go's net/http, uvicorn).
+     */
+    @Override
+    public void closeAfterEnd(Duration wait, int maxBytes) {
+        if (reusable && !ended && !settled.get()) {
+            readToEnd(wait.toNanos(), maxBytes);
+        }
+        close();
+    }
+
+    private void readToEnd(long waitNanos, int maxBytes) {
+        long until = System.nanoTime() + waitNanos;
+        byte[] skip = new byte[1024];
+        int budget = maxBytes;
         try {
-            connection.readTimeout((int) Math.max(1, FINISH_NANOS / 1_000_000));
-            while (!ended && budget > 0 && System.nanoTime() < until) {
+            for (long remaining = waitNanos; !ended && budget > 0 && remaining > 0; remaining = until - System.nanoTime()) {
+                connection.readTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
                 int n = read(skip, 0, Math.min(skip.length, budget));
                 if (n < 0) {
                     return;
@@ -142,7 +140,7 @@ final class Http1Body extends InputStream {
                 budget -= n;
             }
         } catch (IOException e) {
-            // not in time, or broken: the caller aborts
+            // not in time, or broken: close() aborts
         }
     }
 

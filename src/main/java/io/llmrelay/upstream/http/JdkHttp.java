@@ -103,7 +103,7 @@ public final class JdkHttp {
             Thread.currentThread().interrupt();
             throw failure(UpstreamException.Kind.CONNECT, "interrupted while waiting for upstream " + where, e, secret);
         }
-        return new UpstreamResponse(response.statusCode(), lowerCaseNames(response.headers()), response.body());
+        return new UpstreamResponse(response.statusCode(), lowerCaseNames(response.headers()), new JdkBody(response.body()));
     }
 
     /** {@code url} without the slashes it ends with: {@code replaceAll("/+$", "")} without compiling a regex per request. */

@@ -79,7 +79,7 @@ public final class ProviderAnswers {
                 return whole(Json.writeBytes(provider.completion(whole, id, created, model)), upstreamId);
             }
             ChatChunks chunks = new ChatChunks(id, created, model, chat.includeUsage());
-            TranslatedChunks stream = new TranslatedChunks(sink -> provider.pump(answer, sink, chunks), answer::close);
+            TranslatedChunks stream = new TranslatedChunks(sink -> provider.pump(answer, sink, chunks), answer);
             StreamFailure early = stream.prime(left);
             if (early != null) {
                 stream.close();

@@ -3,7 +3,7 @@ package io.llmrelay.upstream.translation;
 import io.llmrelay.openai.Usage;
 import io.llmrelay.upstream.ChunkStream;
 import io.llmrelay.upstream.StreamItem;
-import java.io.Closeable;
+import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,15 +43,20 @@ public final class TranslatedChunks implements ChunkStream {
     }
 
     private final Pump pump;
-    private final Closeable provider;
+    private final UpstreamResponse provider;
     private final ArrayDeque<StreamItem> ready = new ArrayDeque<>();
     private boolean finished;
+    /** The provider's stream ended as it should ({@link StreamItem#END}): what is left is its body's end. */
+    private volatile boolean ended;
     private boolean anyChunk;
     private StreamFailure failedBeforeAnyChunk;
     private IOException deferred;
 
-    /** @param pumpForSink builds the provider half around the sink this stream queues chunks from */
-    public TranslatedChunks(Function<ChunkSink, Pump> pumpForSink, Closeable provider) {
+    /**
+     * @param pumpForSink builds the provider half around the sink this stream queues chunks from
+     * @param provider    the provider's answer that {@code pumpForSink}'s pump reads
+     */
+    public TranslatedChunks(Function<ChunkSink, Pump> pumpForSink, UpstreamResponse provider) {
         ChunkSink sink = json -> {
             anyChunk = true;
             ready.add(new StreamItem.Chunk(new String(json, StandardCharsets.UTF_8)));
@@ -72,7 +77,7 @@ public final class TranslatedChunks implements ChunkStream {
         AtomicBoolean fired = new AtomicBoolean();
         CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
             fired.set(true);
-            closeQuietly(provider);
+            provider.close();
         }, CompletableFuture.delayedExecutor(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS));
         try {
             while (ready.isEmpty() && !finished) {
@@ -113,11 +118,21 @@ public final class TranslatedChunks implements ChunkStream {
         return pump.usage();
     }
 
-    /** Abandons the provider's exchange: closing is what stops it generating (and billing) tokens. */
+    /**
+     * After the provider's last event (Anthropic's message_stop, Bedrock's metadata after
+     * messageStop) or its body's end: closes so that the connection can serve the next request
+     * ({@link UpstreamResponse#closeAfterEnd()}, as the OpenAI-compatible stream does after
+     * {@code [DONE]}). Otherwise abandons the provider's exchange: closing is what stops it
+     * generating (and billing) tokens.
+     */
     @Override
     public void close() {
         finished = true;
-        closeQuietly(provider);
+        if (ended) {
+            provider.closeAfterEnd();
+        } else {
+            provider.close();
+        }
     }
 
     private void step() throws IOException {
@@ -138,20 +153,13 @@ public final class TranslatedChunks implements ChunkStream {
                 failedBeforeAnyChunk = failure;
             }
             finish(new StreamItem.Failure(failure.error(), true));
-            closeQuietly(provider); // whatever the provider still says cannot be relayed: stop it generating
+            provider.close(); // whatever the provider still says cannot be relayed: stop it generating
         }
     }
 
     private void finish(StreamItem last) {
         ready.add(last);
         finished = true;
-    }
-
-    private static void closeQuietly(Closeable closeable) {
-        try {
-            closeable.close();
-        } catch (IOException | RuntimeException e) {
-            // abandoning the exchange either way
-        }
+        ended = last == StreamItem.END;
     }
 }

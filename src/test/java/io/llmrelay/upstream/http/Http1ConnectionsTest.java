@@ -8,14 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,12 +20,9 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ServerSocketFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -49,108 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 class Http1ConnectionsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    /** One request as the server read it, and the socket to answer on. */
-    record Exchange(String head, byte[] body, Socket socket, int connection) {
-        void answer(String raw) throws IOException {
-            OutputStream out = socket.getOutputStream();
-            out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-        }
-    }
-
-    interface Script {
-        /** @return false to close the connection after answering */
-        boolean answer(Exchange exchange) throws Exception;
-    }
-
-    /** A socket server: each connection reads requests (head, Content-Length body) and lets the script answer. */
-    static final class Server implements AutoCloseable {
-        final ServerSocket socket;
-        final AtomicInteger connections = new AtomicInteger();
-        final List<Exchange> seen = new CopyOnWriteArrayList<>();
-        final List<Socket> open = new CopyOnWriteArrayList<>();
-        private final Script script;
-
-        Server(ServerSocketFactory factory, Script script) throws IOException {
-            this.script = script;
-            socket = factory.createServerSocket();
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Thread accept = new Thread(this::accept, "test-upstream");
-            accept.setDaemon(true);
-            accept.start();
-        }
-
-        Server(Script script) throws IOException {
-            this(ServerSocketFactory.getDefault(), script);
-        }
-
-        URI uri(String scheme, String path) {
-            return URI.create(scheme + "://127.0.0.1:" + socket.getLocalPort() + path);
-        }
-
-        private void accept() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket s = socket.accept();
-                    s.setTcpNoDelay(true); // as streaming servers do (nginx, Go, uvicorn by default): each write leaves at once
-                    open.add(s);
-                    int n = connections.incrementAndGet();
-                    Thread t = new Thread(() -> serve(s, n));
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket s, int n) {
-            try (s) {
-                InputStream in = s.getInputStream();
-                while (true) {
-                    String head = readHead(in);
-                    if (head == null) {
-                        return;
-                    }
-                    int length = 0;
-                    for (String line : head.split("\r\n")) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring(15).trim());
-                        }
-                    }
-                    Exchange exchange = new Exchange(head, in.readNBytes(length), s, n);
-                    seen.add(exchange);
-                    if (!script.answer(exchange)) {
-                        return;
-                    }
-                }
-            } catch (Exception e) {
-                // the client went away
-            }
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int state = 0;
-            for (int b = in.read(); b >= 0; b = in.read()) {
-                head.write(b);
-                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-                if (state == 4) {
-                    return head.toString(StandardCharsets.ISO_8859_1);
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-            for (Socket s : open) {
-                s.close();
-            }
-        }
-    }
-
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
@@ -160,8 +49,8 @@ class Http1ConnectionsTest {
         }
     }
 
-    private Server server(Script script) throws IOException {
-        Server server = new Server(script);
+    private ScriptedServer server(ScriptedServer.Script script) throws IOException {
+        ScriptedServer server = new ScriptedServer(script);
         toClose.add(server);
         return server;
     }
@@ -191,13 +80,13 @@ class Http1ConnectionsTest {
 
     @Test
     void writesTheRequestLineHostLengthHeadersAndBodyInOrder() throws Exception {
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             e.answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
             return true;
         });
         URI uri = server.uri("http", "/v1/chat/completions?api-version=1");
         assertEquals("{}", readAll(post(client(), uri, "{\"a\":1}")));
-        Exchange seen = server.seen.getFirst();
+        ScriptedServer.Exchange seen = server.seen.getFirst();
         assertTrue(seen.head().startsWith("POST /v1/chat/completions?api-version=1 HTTP/1.1\r\nHost: 127.0.0.1:"
                 + server.socket.getLocalPort() + "\r\nContent-Length: 7\r\n"), seen.head());
         assertTrue(seen.head().contains("content-type: application/json\r\n"), seen.head());
@@ -207,7 +96,7 @@ class Http1ConnectionsTest {
 
     @Test
     void readsAChunkedBodyWithExtensionsAndTrailersThenReusesTheConnection() throws Exception {
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             e.answer(OK_CHUNKED);
             return true;
         });
@@ -223,7 +112,7 @@ class Http1ConnectionsTest {
 
     @Test
     void aContentLengthBodyEndsAtItsLengthAndAnInterimResponseIsSkipped() throws Exception {
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             e.answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n"
                     + "x-a: 1\r\nX-A: 2\r\ncontent-length: 11\r\n\r\n{\"e\":\"no\"}\n");
             return true;
@@ -236,7 +125,7 @@ class Http1ConnectionsTest {
 
     @Test
     void aBodyWithoutLengthOrChunksEndsWithTheConnectionWhichIsNotReused() throws Exception {
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             e.answer("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"whole\":true}");
             return false;
         });
@@ -249,7 +138,7 @@ class Http1ConnectionsTest {
     @Test
     void aPooledConnectionTheUpstreamClosedWhileIdleIsSentAgainOnAFreshOneOnce() throws Exception {
         // Answers, then closes the connection without a word (as an idle timeout does); the client pooled it.
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             e.answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
             return false;
         });
@@ -263,7 +152,7 @@ class Http1ConnectionsTest {
 
     @Test
     void aFreshConnectionClosedBeforeAnyAnswerIsAConnectFailureSentOnce() throws Exception {
-        Server server = server(e -> false);
+        ScriptedServer server = server(e -> false);
         UpstreamException e = assertThrows(UpstreamException.class, () -> post(client(), server.uri("http", "/"), "{}"));
         assertEquals(UpstreamException.Kind.CONNECT, e.kind());
         assertEquals(1, server.seen.size());
@@ -272,7 +161,7 @@ class Http1ConnectionsTest {
     @Test
     void noHeadWithinTheTimeoutOnAPooledConnectionIsATimeoutAndIsNotSentAgain() throws Exception {
         AtomicInteger requests = new AtomicInteger();
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             if (requests.incrementAndGet() == 1) {
                 e.answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
             } else {
@@ -295,7 +184,7 @@ class Http1ConnectionsTest {
     void aBodyClosedBeforeItsEndAbortsTheConnectionAndIsNotReused() throws Exception {
         AtomicInteger requests = new AtomicInteger();
         AtomicReference<Integer> clientGone = new AtomicReference<>();
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             if (requests.incrementAndGet() > 1) {
                 e.answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
                 return true;
@@ -330,26 +219,10 @@ class Http1ConnectionsTest {
     }
 
     @Test
-    void closedByItsReaderAfterTheLastEventTheBodysEndIsReadAndTheConnectionReused() throws Exception {
-        Server server = server(e -> {
-            e.answer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\ne\r\ndata: [DONE]\n\n\r\n");
-            e.answer("0\r\n\r\n"); // the last chunk follows the last event as its own write
-            return true;
-        });
-        UpstreamHttp http = client();
-        for (int i = 0; i < 3; i++) {
-            UpstreamResponse response = post(http, server.uri("http", "/"), "{}");
-            assertEquals("data: [DONE]\n\n", new String(response.body().readNBytes(14), StandardCharsets.UTF_8));
-            response.close(); // on the reading thread, with the body's end not yet read
-        }
-        assertEquals(1, server.connections.get(), "each request after the first went on the first one's connection");
-    }
-
-    @Test
     void closedByItsReaderInTheMiddleOfAStreamTheExchangeIsAborted() throws Exception {
         AtomicInteger requests = new AtomicInteger();
         AtomicReference<Integer> clientGone = new AtomicReference<>();
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             if (requests.incrementAndGet() > 1) {
                 e.answer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
                 return true;
@@ -381,7 +254,7 @@ class Http1ConnectionsTest {
 
     @Test
     void anInterruptedVirtualThreadWaitingForTheHeadStopsAtOnce() throws Exception {
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             Thread.sleep(10_000);
             return false;
         });
@@ -406,7 +279,7 @@ class Http1ConnectionsTest {
 
     @Test
     void malformedFramingIsAnIoFailureOfTheBody() throws Exception {
-        Server server = server(e -> {
+        ScriptedServer server = server(e -> {
             e.answer("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n");
             return true;
         });
@@ -441,7 +314,7 @@ class Http1ConnectionsTest {
         SSLContext clientTls = SSLContext.getInstance("TLS");
         clientTls.init(null, trust.getTrustManagers(), null);
 
-        Server server = new Server(serverTls.getServerSocketFactory(), e -> {
+        ScriptedServer server = new ScriptedServer(serverTls.getServerSocketFactory(), e -> {
             e.answer(OK_CHUNKED);
             return true;
         });
