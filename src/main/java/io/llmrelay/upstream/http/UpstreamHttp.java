@@ -17,9 +17,10 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <pre>
  * request                                     sent by                         why
- * http://  (pinned to HTTP/1.1, JdkHttp.post)  Http1Connections, this thread   no selector thread between the
- * https:// pinned to HTTP/1.1                  Http1Connections over TLS        upstream's bytes and the relay
- * https:// otherwise                           the JDK HttpClient               HTTP/2 by ALPN (else 1.1)
+ * pinned to HTTP/1.1 (every http:// request,   Http1Connections, this thread   no selector thread between the
+ *   JdkHttp.post; over TLS if https)                                           upstream's bytes and the relay
+ * https:// (not pinned)                        the JDK HttpClient, HTTP/1.1     its TLS; HTTP/1.1 (JdkHttp.newClient:
+ *                                                                              HTTP/2 was no faster, bench/README.md)
  * </pre>
  *
  * Both pool their connections and survive between invocations; {@link #close()} drops both pools
