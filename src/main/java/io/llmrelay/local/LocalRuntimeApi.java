@@ -46,6 +46,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final AcceptedConnections accepted = new AcceptedConnections();
     private final InvocationQueue queue = new InvocationQueue();
     private final Map<String, PendingInvocation> inFlight = new ConcurrentHashMap<>();
     private final List<String> initErrors = new CopyOnWriteArrayList<>();
@@ -63,10 +64,16 @@ public final class LocalRuntimeApi implements AutoCloseable {
         threads.setName("runtime-api");
         threads.setDaemon(true);
         server = new Server(threads);
-        connector = new ServerConnector(server, 1, 1);
+        // No acceptor thread: connections are accepted on the selector (see close()). A connector's
+        // stop interrupts its acceptor threads, and a thread interrupted just as its blocking
+        // accept returned a connection throws ClosedByInterruptException without handing that
+        // connection over (the JDK's ServerSocketChannelImpl.accept): it stays open, unanswered,
+        // and the runtime that opened it waits on it forever.
+        connector = new ServerConnector(server, 0, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.setIdleTimeout(0); // next is a long poll
+        connector.addEventListener(accepted);
         server.addConnector(connector);
         server.setHandler(new RuntimeApiHandler());
     }
@@ -172,16 +179,19 @@ public final class LocalRuntimeApi implements AutoCloseable {
     }
 
     /**
-     * Answers the runtimes waiting in {@code next} (they stop), stops accepting connections, then
-     * stops the server. A runtime that reconnects just as the server stops may still be accepted
-     * and never answered; serve stops its runtime loops first for that reason.
+     * Answers the runtimes waiting in {@code next} (they stop), then stops the server and closes
+     * every connection it leaves open. When this returns no runtime waits on this API: each one
+     * was answered, or its connection is closed, or it is refused (the port no longer listens).
+     * That holds for a runtime that reconnects while this runs, as a runtime loop whose response
+     * was cut by the stop does at once ({@link io.llmrelay.runtime.RuntimeLoop}): until the server
+     * stops it is answered "shutting down", and one accepted as the server stops is closed here.
      */
     @Override
     public void close() throws Exception {
         restore(); // a held restore/next is answered; the loop's next then learns that the API is shutting down
         queue.close(1_000);
-        connector.close();
-        server.stop();
+        server.stop(); // closes the listening socket and the connections Jetty knows of
+        accepted.closeAll(); // and those it accepted while stopping but never served
     }
 
     private final class RuntimeApiHandler extends Handler.Abstract {
