@@ -36,8 +36,12 @@ import java.time.Duration;
  */
 final class RequestPathPriming {
     private static final String CALLER_KEY = "llm-relay-priming";
-    /** A few rounds: C1 compiles a method after a few hundred calls and loops; the streams are ~25 events each. */
-    private static final int ROUNDS = 4;
+    /**
+     * Enough rounds for the once-per-request code to be compiled in the snapshot: relay-wrapper runs
+     * a SnapStart init with -XX:CompileThresholdScaling=0.05, under which C1 compiles a method after
+     * about 10 calls (12 rounds of 4 requests each); the streams are ~25 events each.
+     */
+    private static final int ROUNDS = 12;
     private static final String STREAMED = "{\"model\":\"" + DemoModel.MODEL + "\",\"stream\":true,"
             + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}";
     private static final String WHOLE = "{\"model\":\"" + DemoModel.MODEL + "\",\"messages\":[{\"role\":\"user\","

@@ -39,28 +39,43 @@ class RelayWrapperCommandLineTest {
     }
 
     @Test
-    void lambdasOptionsAreKeptAfterTheCompileThresholdScalingAndTheClassPathIsOurs() throws Exception {
-        List<String> args = run(lambdaCommandLine(), Map.of());
-        assertEquals(List.of(SCALING, "-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-XX:+TieredCompilation",
-                "-XX:TieredStopAtLevel=1", "--add-opens", "java.base/java.io=ALL-UNNAMED",
-                "-cp", dir + ":" + dir + "/lib/*", "io.llmrelay.cli.Main", "lambda"), args);
+    void whereInitRunsAheadOfRequestsTheScalingComesFirstAndLambdasOptionsAreKeptAfterIt() throws Exception {
+        for (String type : List.of("snap-start", "provisioned-concurrency")) {
+            List<String> args = run(lambdaCommandLine(), Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", type));
+            assertEquals(List.of(SCALING, "-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-XX:+TieredCompilation",
+                    "-XX:TieredStopAtLevel=1", "--add-opens", "java.base/java.io=ALL-UNNAMED",
+                    "-cp", dir + ":" + dir + "/lib/*", "io.llmrelay.cli.Main", "lambda"), args, type);
+        }
+    }
+
+    @Test
+    void onDemandInitIsTheFirstCallersWaitSoNothingIsAdded() throws Exception {
+        for (Map<String, String> env : List.of(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"), Map.<String, String>of())) {
+            List<String> args = run(lambdaCommandLine(), env);
+            assertEquals(List.of("-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-XX:+TieredCompilation",
+                    "-XX:TieredStopAtLevel=1", "--add-opens", "java.base/java.io=ALL-UNNAMED",
+                    "-cp", dir + ":" + dir + "/lib/*", "io.llmrelay.cli.Main", "lambda"), args, env.toString());
+        }
     }
 
     @Test
     void anOperatorsOwnScalingInJavaToolOptionsStands() throws Exception {
-        List<String> args = run(lambdaCommandLine(), Map.of("JAVA_TOOL_OPTIONS", "-XX:CompileThresholdScaling=1.0"));
+        List<String> args = run(lambdaCommandLine(), Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
+                "JAVA_TOOL_OPTIONS", "-XX:CompileThresholdScaling=1.0"));
         assertEquals("-XX:MaxHeapSize=445645k", args.get(0), "no scaling of ours in front: " + args);
     }
 
     @Test
     void anOperatorsOwnScalingInJdkJavaOptionsStands() throws Exception {
-        List<String> args = run(lambdaCommandLine(), Map.of("JDK_JAVA_OPTIONS", "-XX:CompileThresholdScaling=0.5"));
+        List<String> args = run(lambdaCommandLine(), Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
+                "JDK_JAVA_OPTIONS", "-XX:CompileThresholdScaling=0.5"));
         assertEquals("-XX:MaxHeapSize=445645k", args.get(0), "no scaling of ours in front: " + args);
     }
 
     @Test
     void aScalingOnTheCommandLineIsKeptAndOursLeftOut() throws Exception {
-        List<String> args = run(lambdaCommandLine("-XX:CompileThresholdScaling=0.2"), Map.of());
+        List<String> args = run(lambdaCommandLine("-XX:CompileThresholdScaling=0.2"),
+                Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency"));
         assertEquals(1, args.stream().filter(a -> a.contains("CompileThresholdScaling")).count(), args.toString());
         assertTrue(args.contains("-XX:CompileThresholdScaling=0.2"), args.toString());
     }
@@ -76,6 +91,7 @@ class RelayWrapperCommandLineTest {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("RELAY_KEEP_LAMBDA_CDS");
+        builder.environment().remove("AWS_LAMBDA_INITIALIZATION_TYPE");
         builder.environment().put("LAMBDA_TASK_ROOT", dir.toString());
         builder.environment().put("_HANDLER", "io.llmrelay.app.LambdaHandler");
         builder.environment().putAll(env);

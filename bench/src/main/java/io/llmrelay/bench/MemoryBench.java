@@ -105,7 +105,7 @@ final class MemoryBench {
 
     private Process once(int size, int p, CpuShare share, String java, Path jar, Path config, BenchTrust trust,
             TlsUpstream upstream, StreamCheck check, int requests, int n, Path log) throws Exception {
-        // Lambda's heap flag for the size, then its JIT and GC flags with relay-wrapper's addition.
+        // Lambda's heap flag for the size, then its JIT and GC flags (on-demand: the wrapper adds none).
         List<String> flags = new ArrayList<>(List.of("-XX:MaxHeapSize=" + heapKb(size) + "k"));
         flags.addAll(LatencyBench.MANAGED_RUNTIME_FLAGS);
         flags.addAll(trust.relayJvmOptions());
