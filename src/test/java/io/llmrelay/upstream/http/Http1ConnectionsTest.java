@@ -6,27 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmrelay.testing.LoopbackTls;
 import io.llmrelay.upstream.UpstreamException;
 import io.llmrelay.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -293,26 +289,9 @@ class Http1ConnectionsTest {
 
     @Test
     void httpsPinnedToHttp11GoesOverTlsWithTheGivenTrustAndVerifiesTheHostName() throws Exception {
-        char[] password = "changeit".toCharArray();
-        Path file = dir.resolve("ip.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "up", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-                "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(),
-                "-storepass", new String(password), "-keypass", new String(password)).redirectErrorStream(true).start();
-        String said = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + said);
-        KeyStore keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            keyStore.load(in, password);
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(keyStore, password);
-        SSLContext serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(keys.getKeyManagers(), null, null);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(keyStore);
-        SSLContext clientTls = SSLContext.getInstance("TLS");
-        clientTls.init(null, trust.getTrustManagers(), null);
+        LoopbackTls identity = LoopbackTls.create(dir); // a certificate for 127.0.0.1 only
+        SSLContext serverTls = identity.server();
+        SSLContext clientTls = identity.trustingClient();
 
         ScriptedServer server = new ScriptedServer(serverTls.getServerSocketFactory(), e -> {
             e.answer(OK_CHUNKED);
