@@ -45,9 +45,14 @@ final class ExecutionEnvironments {
         this.log = log;
     }
 
-    /** Starts another environment when invocations are waiting and none is idle. */
+    /**
+     * Starts another environment when an invocation waits that no idle environment will take.
+     * Called after every submission and whenever an environment ends, so no queued invocation is
+     * left without an environment while fewer than the limit run: the count is taken in one step
+     * with the queue ({@link LocalRuntimeApi#invocationsWithoutEnvironment()}).
+     */
     synchronized void scaleForQueue() {
-        if (!stopping && api.queuedInvocations() > api.idleEnvironments() && live.get() < maxEnvironments) {
+        if (!stopping && api.invocationsWithoutEnvironment() > 0 && live.get() < maxEnvironments) {
             startOne();
         }
     }

@@ -131,9 +131,17 @@ public final class LocalRuntimeApi implements AutoCloseable {
         invocation.abandon(why);
     }
 
-    /** Runtime loops currently blocked in {@code next}, i.e. idle environments. */
+    /** Runtime loops blocked in {@code next} that hold no invocation yet, i.e. idle environments. */
     public int idleEnvironments() {
-        return queue.waiting();
+        return queue.idle();
+    }
+
+    /**
+     * Queued invocations beyond the idle environments, counted in one step (see
+     * {@link InvocationQueue}): each one needs an environment started, or it waits for a busy one.
+     */
+    int invocationsWithoutEnvironment() {
+        return queue.withoutRuntime();
     }
 
     public int queuedInvocations() {
