@@ -37,10 +37,9 @@ final class FirstRequestsBench {
         int runs = args.integer("runs", 3);
         int chunks = args.integer("chunks", 5);
         double intervalMs = args.number("interval-ms", 2);
-        String flagsArg = args.get("serve-flags", String.join(" ", LatencyBench.MANAGED_RUNTIME_FLAGS));
+        List<String> flags = LatencyBench.serveFlags(args);
         Path out = Path.of(args.get("out", "bench/results/firstrequests.json"));
         args.requireAllKnown();
-        List<String> flags = new ArrayList<>(List.of(flagsArg.trim().split("\\s+")));
         flags.add("-Dllmrelay.stages=true");
         Files.createDirectories(out.toAbsolutePath().getParent());
         System.out.printf(Locale.ROOT, "firstrequests: %d requests in batches of %d, %d runs (fresh serve each), "

@@ -34,17 +34,13 @@ final class HedgeBench {
                     args.number("tail-ms", 2000), args.number("tail-percent", 5) / 100, args.integer("hedge-after-ms", 400),
                     args.integer("chunks", 10), args.number("interval-ms", 10), args.integer("seed", 15),
                     Path.of(args.get("out", "bench/results/hedge.json")),
-                    flags(args.get("serve-flags", String.join(" ", LatencyBench.MANAGED_RUNTIME_FLAGS))));
+                    LatencyBench.serveFlags(args));
             args.requireAllKnown();
             if (!Files.isRegularFile(settings.jar())) {
                 throw new IllegalArgumentException(settings.jar() + " does not exist: build it with `mvn -B -q package"
                         + " -DskipTests`");
             }
             return settings;
-        }
-
-        private static List<String> flags(String text) {
-            return text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
         }
 
         Map<String, Object> asMap() {

@@ -47,6 +47,12 @@ final class LatencyBench {
     static final List<String> MANAGED_RUNTIME_FLAGS =
             List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
+    /** {@code --serve-flags}: serve's JVM flags, split on whitespace (none when blank); by default {@link #MANAGED_RUNTIME_FLAGS}. */
+    static List<String> serveFlags(Args args) {
+        String text = args.get("serve-flags", String.join(" ", MANAGED_RUNTIME_FLAGS));
+        return new ArrayList<>(text.isBlank() ? List.of() : List.of(text.trim().split("\\s+")));
+    }
+
     /** -Dbench.trace=true: prints the client's and the upstream's timestamps of each relayed request. */
     private static final boolean TRACE = Boolean.getBoolean("bench.trace");
 
@@ -182,7 +188,7 @@ final class LatencyBench {
         int repeats = args.integer("repeats", 3);
         int warmupRounds = args.integer("warmup-rounds", 4);
         Path out = Path.of(args.get("out", "bench/results/latest.json"));
-        String flagsArg = args.get("serve-flags", String.join(" ", MANAGED_RUNTIME_FLAGS));
+        List<String> serveFlags = serveFlags(args);
         stages = Boolean.parseBoolean(args.get("stages", "true"));
         args.requireAllKnown();
         if (!arrival.equals("staggered") && !arrival.equals("burst")) {
@@ -197,7 +203,6 @@ final class LatencyBench {
                         + " -DskipTests` or point --jar at it");
             }
         }
-        List<String> serveFlags = new ArrayList<>(flagsArg.isBlank() ? List.of() : List.of(flagsArg.trim().split("\\s+")));
         if (stages) {
             serveFlags.add("-Dllmrelay.stages=true");
         }

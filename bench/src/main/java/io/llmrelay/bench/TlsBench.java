@@ -47,14 +47,13 @@ final class TlsBench {
         int chunks = args.integer("chunks", 10);
         double intervalMs = args.number("interval-ms", 10);
         double idleMs = args.number("idle-ms", 0);
-        String flagsArg = args.get("serve-flags", String.join(" ", LatencyBench.MANAGED_RUNTIME_FLAGS));
+        List<String> flags = LatencyBench.serveFlags(args);
         Path out = Path.of(args.get("out", "bench/results/tls.json"));
         args.requireAllKnown();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(jar + " does not exist: build it with `mvn -B -q package -DskipTests`");
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
-        List<String> flags = flagsArg.isBlank() ? List.of() : List.of(flagsArg.trim().split("\\s+"));
         Path javaHome = Path.of(java).toAbsolutePath().getParent().getParent();
         System.out.printf(Locale.ROOT, "tls: %s, %d fresh serve processes each, %d requests per process (%.0f ms apart), "
                 + "%d chunks %.1f ms apart, serve %s%n", modes, processes, requests, idleMs, chunks, intervalMs, flags);
