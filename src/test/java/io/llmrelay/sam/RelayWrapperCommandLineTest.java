@@ -41,20 +41,16 @@ class RelayWrapperCommandLineTest {
     @Test
     void whereInitRunsAheadOfRequestsTheScalingComesFirstAndLambdasOptionsAreKeptAfterIt() throws Exception {
         for (String type : List.of("snap-start", "provisioned-concurrency")) {
-            List<String> args = run(lambdaCommandLine(), Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", type));
-            assertEquals(List.of(SCALING, "-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-XX:+TieredCompilation",
-                    "-XX:TieredStopAtLevel=1", "--add-opens", "java.base/java.io=ALL-UNNAMED",
-                    "-cp", dir + ":" + dir + "/lib/*", "io.llmrelay.cli.Main", "lambda"), args, type);
+            List<String> expected = new ArrayList<>(List.of(SCALING));
+            expected.addAll(keptOptionsAndOurMain());
+            assertEquals(expected, run(lambdaCommandLine(), Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", type)), type);
         }
     }
 
     @Test
     void onDemandInitIsTheFirstCallersWaitSoNothingIsAdded() throws Exception {
         for (Map<String, String> env : List.of(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"), Map.<String, String>of())) {
-            List<String> args = run(lambdaCommandLine(), env);
-            assertEquals(List.of("-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-XX:+TieredCompilation",
-                    "-XX:TieredStopAtLevel=1", "--add-opens", "java.base/java.io=ALL-UNNAMED",
-                    "-cp", dir + ":" + dir + "/lib/*", "io.llmrelay.cli.Main", "lambda"), args, env.toString());
+            assertEquals(keptOptionsAndOurMain(), run(lambdaCommandLine(), env), env.toString());
         }
     }
 
@@ -78,6 +74,13 @@ class RelayWrapperCommandLineTest {
                 Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency"));
         assertEquals(1, args.stream().filter(a -> a.contains("CompileThresholdScaling")).count(), args.toString());
         assertTrue(args.contains("-XX:CompileThresholdScaling=0.2"), args.toString());
+    }
+
+    /** Lambda's options less its class-data archive flags, then our class path and main class. */
+    private List<String> keptOptionsAndOurMain() {
+        return List.of("-XX:MaxHeapSize=445645k", "-XX:+UseSerialGC", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "--add-opens", "java.base/java.io=ALL-UNNAMED", "-cp", dir + ":" + dir + "/lib/*", "io.llmrelay.cli.Main",
+                "lambda");
     }
 
     /** The arguments the wrapper hands to {@code java}, with {@code env} added to a bare environment. */
